@@ -1,0 +1,66 @@
+"""MediaNest: a self-hosted portal for a Plex server and the people who share it."""
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import build_config
+from app.embedded import limiter_storage_uri, start_embedded_redis
+from app.extensions import csrf, db, htmx, limiter, login_manager, migrate, sock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(build_config(test_config))
+    if not app.config["REDIS_URL"]:
+        app.config["REDIS_URL"] = start_embedded_redis(app.config["DATA_DIR"])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": 25})
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    sock.init_app(app)
+
+    from app import database, errors, security, templating
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.cli import bp as cli_bp
+    from app.dashboard import bp as dashboard_bp
+    from app.notifications import bp as notifications_bp
+    from app.ops import bp as ops_bp
+    from app.ops.metrics import init_request_metrics
+    from app.realtime import bp as realtime_bp
+    from app.setup import bp as setup_bp
+
+    database.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    init_request_metrics(app)
+    for blueprint in (
+        setup_bp,
+        auth_bp,
+        dashboard_bp,
+        notifications_bp,
+        admin_bp,
+        ops_bp,
+        realtime_bp,
+        cli_bp,
+    ):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,72 @@
+"""Sign in, sign out, change password."""
+
+from flask import current_app, flash, g, redirect, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp, services
+from app.auth.forms import LoginForm, PasswordForm
+from app.extensions import limiter
+from app.htmx import render
+from app.security import is_safe_next
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _account_key() -> str:
+    return "account:" + request.form.get("username", "").strip().lower()[:64]
+
+
+def _ip_key() -> str:
+    return "ip:" + (get_remote_address() or "unknown")
+
+
+def _after_login_target() -> str:
+    target = request.args.get("next")
+    return target if is_safe_next(target) else url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, key_func=_ip_key, deduct_when=_login_failed, methods=["POST"])
+@limiter.limit(_login_limit, key_func=_account_key, deduct_when=_login_failed, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_after_login_target())
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(_after_login_target())
+        g.login_failed = True
+        error = "Wrong username or password."
+    status = 401 if error else (400 if form.errors else 200)
+    return render("auth/login.html", form=form, error=error, status_code=status)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if services.change_password(current_user, form.current.data, form.password.data):
+            login_user(current_user._get_current_object())  # re-issue this session's cookie
+            flash("Password changed. Every other session was signed out.", "success")
+            return redirect(url_for("dashboard.index"))
+        form.current.errors.append("That is not your current password.")
+    status = 400 if form.errors else 200
+    return render("auth/password.html", form=form, status_code=status)

@@ -1,0 +1,51 @@
+"""Account logic: checking credentials and changing passwords."""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import User
+from app.models.base import utcnow
+from app.models.users import ROLE_ADMIN
+from app.realtime.events import publish
+
+# Compared against when the username is unknown, so both answers take the same time.
+_DUMMY = User(password_hash="scrypt:32768:8:1$0000000000000000$" + "0" * 128)
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalars(
+        select(User).where(func.lower(User.username) == username.strip().lower())
+    ).first()
+
+
+def create_admin(username: str, password: str) -> User:
+    """Add another admin account."""
+    user = User(username=username.strip(), role=ROLE_ADMIN)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = find_user(username)
+    if user is None:
+        _DUMMY.check_password(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    """Set a new password and end every other session; False when `current` is wrong."""
+    if not user.check_password(current):
+        return False
+    user.set_password(new)
+    user.rotate_session_token()
+    db.session.commit()
+    publish({"type": "session.ended", "keep": user.session_token}, user_ids=[user.id])
+    return True

@@ -1,0 +1,46 @@
+"""Command line: flask --app app medianest ..."""
+
+import re
+import sys
+
+import click
+from flask import Blueprint
+
+from app.auth.forms import MIN_PASSWORD, USERNAME_HINT, USERNAME_PATTERN
+
+bp = Blueprint("cli", __name__, cli_group="medianest")
+
+
+@bp.cli.command("create-admin")
+@click.option("--username", prompt=True, help="Login name of the new admin.")
+@click.password_option(help=f"At least {MIN_PASSWORD} characters; asked for when not given.")
+def create_admin(username: str, password: str) -> None:
+    """Create an admin account (the owner, when there is none yet)."""
+    from app.auth import services as accounts
+    from app.setup import services as setup
+
+    if not (3 <= len(username) <= 32 and re.match(USERNAME_PATTERN, username)):
+        sys.exit(f"A username has 3 to 32 characters. {USERNAME_HINT}")
+    if len(password) < MIN_PASSWORD:
+        sys.exit(f"The password needs at least {MIN_PASSWORD} characters.")
+    if accounts.find_user(username) is not None:
+        sys.exit(f"There is already an account called {username!r}.")
+    if setup.owner_exists():
+        user, kind = accounts.create_admin(username, password), "admin"
+    else:
+        user, kind = setup.create_owner(username, password), "owner"
+    click.echo(f"Created the {kind} account {user.username!r}.")
+
+
+@bp.cli.command("check")
+def check() -> None:
+    """Run the system check now and print each component's state."""
+    from app.ops.services import latest_check, status_view
+    from app.ops.tasks import run_system_check
+
+    result = run_system_check()
+    view = status_view(latest_check()) or {"components": []}
+    for component in view["components"]:
+        mark = "ok  " if component["ok"] else "FAIL"
+        click.echo(f"{mark} {component['label']:<11} {component['detail']}")
+    sys.exit(0 if result.get("healthy") else 1)

@@ -1,0 +1,121 @@
+"""Configuration: class defaults, then MEDIANEST_* environment, then a test dict."""
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_PREFIX = "MEDIANEST_"
+
+
+class Defaults:
+    """Settings a self-hoster may change through MEDIANEST_<NAME> variables."""
+
+    DATA_DIR = "./instance"
+    DATABASE_URL = ""  # empty: a SQLite file in DATA_DIR
+    REDIS_URL = ""  # empty: an embedded Redis on a unix socket in DATA_DIR
+    SECRET_KEY = ""  # empty: generated once and kept in DATA_DIR
+    MEDIA_ROOT = ""  # empty: DATA_DIR/media
+    HOST = "0.0.0.0"
+    PORT = 8000
+    DEMO = False
+    PLEX_TV_URL = "https://plex.tv"
+    PLEX_APP_URL = "https://app.plex.tv"
+    PLEX_URL = ""
+    PLEX_TOKEN = ""
+    OVERSEERR_URL = ""
+    OVERSEERR_API_KEY = ""
+    UPTIME_KUMA_URL = ""
+    UPTIME_KUMA_SLUG = ""
+    TMDB_API_KEY = ""
+    METRICS_TOKEN = ""
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
+    TRUSTED_PROXIES = 0
+    # Force the Secure flag on cookies; it is also set on any request that arrives over HTTPS.
+    SECURE_COOKIES = False
+    LOGIN_RATE_LIMIT = "5 per 15 minutes"
+    MIN_FREE_DISK_GB = 1.0
+    MAX_QUEUE_DEPTH = 500
+    STATUS_INTERVAL_SECONDS = 60
+    WEB_WORKERS = 2
+    WEB_THREADS = 100
+    LOG_LEVEL = "INFO"
+
+
+def _coerce(raw: str, default):
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def settings_from_env(environ=None) -> dict:
+    """Return the defaults overlaid with MEDIANEST_* variables, coerced to the defaults' types."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for name in dir(Defaults):
+        if not name.isupper():
+            continue
+        default = getattr(Defaults, name)
+        raw = environ.get(ENV_PREFIX + name)
+        values[name] = default if raw in (None, "") else _coerce(raw, default)
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common PostgreSQL spellings and use psycopg 3 for all of them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(data_dir: Path) -> str:
+    """Read the instance's secret key, creating it (mode 600) on first use."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def build_config(test_config: dict | None = None, environ=None) -> dict:
+    """Resolve every setting and the Flask/extension keys derived from them."""
+    cfg = settings_from_env(environ)
+    cfg.update(test_config or {})
+
+    data_dir = Path(cfg["DATA_DIR"]).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    cfg["DATA_DIR"] = str(data_dir)
+    cfg["MEDIA_ROOT"] = str(Path(cfg["MEDIA_ROOT"] or data_dir / "media").expanduser().resolve())
+    cfg["DATABASE_URL"] = normalise_database_url(
+        cfg["DATABASE_URL"] or f"sqlite:///{data_dir / 'medianest.db'}"
+    )
+    cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or load_secret_key(data_dir)
+
+    is_sqlite = cfg["DATABASE_URL"].startswith("sqlite")
+    cfg.setdefault("SQLALCHEMY_DATABASE_URI", cfg["DATABASE_URL"])
+    cfg.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        {"connect_args": {"timeout": 30}} if is_sqlite else {"pool_pre_ping": True},
+    )
+    cfg.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    cfg.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    cfg.setdefault("SESSION_COOKIE_NAME", "medianest_session")
+    cfg.setdefault("SESSION_COOKIE_SECURE", cfg["SECURE_COOKIES"])
+    cfg.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    cfg.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    cfg.setdefault("PERMANENT_SESSION_LIFETIME", 60 * 60 * 24 * 30)
+    # The token lives as long as the session; a tab left open overnight must still post.
+    cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    cfg.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken"])
+    cfg.setdefault("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    cfg.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # A Redis hiccup must not lock everyone out of the sign-in page.
+    cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    return cfg

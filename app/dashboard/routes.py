@@ -1,0 +1,40 @@
+"""Dashboard page and the status card's actions."""
+
+from flask_login import login_required
+
+from app.auth.decorators import admin_required
+from app.dashboard import bp, services
+from app.htmx import render
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render(
+        "dashboard/index.html",
+        status=services.current_status(),
+        checking=services.check_running(),
+    )
+
+
+@bp.get("/dashboard/status")
+@login_required
+def status_card():
+    return render(
+        "components/_status_card.html",
+        status=services.current_status(),
+        checking=services.check_running(),
+    )
+
+
+@bp.post("/dashboard/status/check")
+@admin_required
+def check_now():
+    problem = services.request_check()
+    return render(
+        "components/_status_card.html",
+        status=services.current_status(),
+        checking=problem is None,
+        problem=problem,
+        status_code=503 if problem else 200,
+    )

@@ -1,0 +1,76 @@
+"""Error pages in plain words; htmx requests get the message as a toast instead."""
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db, limiter
+from app.htmx import wants_fragment
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("That request didn't make sense", "Something in it was missing or malformed."),
+    401: ("Please sign in", "You need to sign in to see this."),
+    403: ("Not allowed", "Your account doesn't have access to this."),
+    404: ("Not found", "There is nothing at this address. It may have moved or been removed."),
+    405: ("Not allowed", "This address doesn't accept that kind of request."),
+    413: ("Too large", "What you sent is bigger than this server accepts."),
+    429: ("Slow down", "Too many attempts. Please wait a little and try again."),
+    500: ("Something went wrong", "It's not you. The error was logged; please try again shortly."),
+}
+
+
+def retry_after_minutes() -> int | None:
+    """How long until the limit that was hit lets the person try again, rounded up."""
+    import time
+
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, -(-(current.reset_at - int(time.time())) // 60))
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    message = detail or message
+    if wants_fragment():
+        html = render_template("components/_toast.html", level="error", title=title, body=message)
+        response = (html, code, {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"})
+        return response
+    return render_template("errors.html", code=code, title=title, message=message), code
+
+
+def handle_csrf(error: CSRFError):
+    return render_error(
+        400, "This form has expired or was sent from another site. Reload the page and try again."
+    )
+
+
+def handle_rate_limit(error: RateLimitExceeded):
+    minutes = retry_after_minutes()
+    wait = f" Try again in {minutes} minute{'s' if minutes != 1 else ''}." if minutes else ""
+    return render_error(429, "Too many attempts." + wait)
+
+
+def handle_http(error: HTTPException):
+    return render_error(error.code or 500)
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return handle_http(error)
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limit)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,40 @@
+"""The notifications page and its read actions."""
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.htmx import render, wants_fragment
+from app.notifications import bp, services
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() else 1
+
+
+@bp.get("/")
+@login_required
+def index():
+    page = services.page_for(current_user.id, _page_number())
+    return render("notifications/index.html", block="list", page=page)
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def read(notification_id: int):
+    row = services.mark_read(current_user.id, notification_id)
+    if row is None:
+        abort(404)
+    if wants_fragment():
+        return render("notifications/_item.html", item=row)
+    return redirect(url_for("notifications.index", page=_page_number()))
+
+
+@bp.post("/read-all")
+@login_required
+def read_all():
+    services.mark_all_read(current_user.id)
+    page = services.page_for(current_user.id, _page_number())
+    if wants_fragment():
+        return render("notifications/index.html", block="list", page=page)
+    return redirect(url_for("notifications.index"))

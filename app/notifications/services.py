@@ -1,0 +1,111 @@
+"""Creating, listing and reading notifications."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import Notification, User
+from app.models.base import utcnow
+from app.models.users import ROLE_ADMIN
+from app.realtime.events import publish
+
+PER_PAGE = 20
+
+
+@dataclass
+class Page:
+    items: list[Notification]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def notify(user_ids, title: str, body: str = "", *, level: str = "info", link: str | None = None):
+    """Store a notification for each person, then tell their open pages."""
+    rows = [
+        Notification(user_id=uid, title=title[:200], body=body, level=level, link=link)
+        for uid in user_ids
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    for row in rows:
+        publish(
+            {
+                "type": "notification.new",
+                "id": row.id,
+                "title": row.title,
+                "body": row.body,
+                "level": row.level,
+                "link": row.link,
+                "unread": unread_count(row.user_id),
+            },
+            user_ids=[row.user_id],
+        )
+    return rows
+
+
+def notify_admins(title: str, body: str = "", **kwargs):
+    admin_ids = db.session.scalars(
+        select(User.id).where(User.role == ROLE_ADMIN, User.disabled.is_(False))
+    ).all()
+    return notify(admin_ids, title, body, **kwargs)
+
+
+def page_for(user_id: int, page: int) -> Page:
+    total = db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user_id)
+    )
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page, 1), pages)
+    items = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    ).all()
+    return Page(list(items), page, pages, total)
+
+
+def _announce_count(user_id: int) -> None:
+    publish({"type": "notification.count", "unread": unread_count(user_id)}, user_ids=[user_id])
+
+
+def mark_read(user_id: int, notification_id: int) -> Notification | None:
+    """Mark one of the person's own notifications read; None when it is not theirs."""
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.user_id != user_id:
+        return None
+    if row.read_at is None:
+        row.read_at = utcnow()
+        db.session.commit()
+        _announce_count(user_id)
+    return row
+
+
+def mark_all_read(user_id: int) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    _announce_count(user_id)
+    return result.rowcount

@@ -1,0 +1,109 @@
+"""`make run`: migrate, then run web, worker and scheduler together until Ctrl-C.
+
+With no MEDIANEST_REDIS_URL it starts the embedded Redis first and hands its socket to the
+three processes, so nothing has to be installed or configured.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STOP_SECONDS = 15
+
+
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+    print(f"Database ready: {_redact(app.config['DATABASE_URL'])}", flush=True)
+
+
+def _redact(url: str) -> str:
+    if "@" not in url:
+        return url
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://…@{rest.rpartition('@')[2]}"
+
+
+def start_children(environ: dict) -> dict[str, subprocess.Popen]:
+    python = sys.executable
+    commands = {
+        "web": [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+        "worker": [python, "worker.py"],
+        "scheduler": [python, "worker.py", "--cron"],
+    }
+    # Each child leads its own process group, so Ctrl-C reaches only this supervisor.
+    return {
+        name: subprocess.Popen(cmd, cwd=ROOT, env=environ, start_new_session=True)
+        for name, cmd in commands.items()
+    }
+
+
+def stop_children(children: dict[str, subprocess.Popen]) -> None:
+    for child in children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def main() -> int:
+    from app.config import build_config
+    from app.embedded import start_embedded_redis, stop_embedded_redis
+
+    environ = dict(os.environ)
+    config = build_config()
+    environ["MEDIANEST_DATA_DIR"] = config["DATA_DIR"]
+    if not config["REDIS_URL"]:
+        environ["MEDIANEST_REDIS_URL"] = start_embedded_redis(config["DATA_DIR"])
+        print(f"Embedded Redis running at {environ['MEDIANEST_REDIS_URL']}", flush=True)
+    os.environ.update(environ)
+
+    stopping = False
+
+    def request_stop(signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    migrate()
+    children = start_children(environ)
+    print(
+        f"MediaNest is starting on http://localhost:{config['PORT']}/ "
+        f"(data in {config['DATA_DIR']}). Press Ctrl-C to stop.",
+        flush=True,
+    )
+    exit_code = 0
+    try:
+        while not stopping:
+            dead = [name for name, child in children.items() if child.poll() is not None]
+            if dead:
+                print(f"MediaNest {', '.join(dead)} stopped unexpectedly; stopping.", flush=True)
+                exit_code = 1
+                break
+            time.sleep(0.5)
+    finally:
+        print("Stopping MediaNest…", flush=True)
+        stop_children(children)
+        stop_embedded_redis()
+        print("Stopped.", flush=True)
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""The setup page, and the gate that sends everything there until it is done."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import login_user
+
+from app.auth.forms import SetupForm
+from app.htmx import render
+from app.setup import bp, services
+
+# Reachable before an owner exists: the setup page itself and what machines poll.
+OPEN_BEFORE_SETUP = {"setup.index", "static", "ops.health", "ops.ready", "ops.metrics"}
+
+
+@bp.before_app_request
+def require_owner():
+    if request.endpoint is None or request.endpoint in OPEN_BEFORE_SETUP:
+        return None
+    if not services.owner_exists():
+        return redirect(url_for("setup.index"))
+    return None
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def index():
+    if services.owner_exists():
+        abort(404)
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            owner = services.create_owner(form.username.data, form.password.data)
+        except services.SetupAlreadyDone:
+            abort(404)
+        login_user(owner)
+        flash(f"Welcome, {owner.username}. MediaNest is ready.", "success")
+        return redirect(url_for("dashboard.index"))
+    return render("setup/index.html", form=form, status_code=400 if form.errors else 200)

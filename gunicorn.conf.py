@@ -1,0 +1,42 @@
+"""gunicorn settings for MediaNest: gthread workers, one thread per open WebSocket or request."""
+
+import os
+import shutil
+from pathlib import Path
+
+from app.config import settings_from_env
+
+_settings = settings_from_env()
+
+bind = f"{_settings['HOST']}:{_settings['PORT']}"
+workers = _settings["WEB_WORKERS"]
+# Each open WebSocket holds a thread; bench/ws measured this shape (see the README).
+worker_class = "gthread"
+threads = _settings["WEB_THREADS"]
+preload_app = True
+graceful_timeout = 10
+keepalive = 5
+errorlog = "-"
+loglevel = _settings["LOG_LEVEL"].lower()
+forwarded_allow_ips = "*" if _settings["TRUSTED_PROXIES"] else "127.0.0.1,::1"
+
+# Metrics from every worker process are summed through files in this folder; it must be
+# set before prometheus_client is first imported, which preload_app does next.
+_metrics_dir = Path(_settings["DATA_DIR"]).expanduser().resolve() / "prometheus"
+shutil.rmtree(_metrics_dir, ignore_errors=True)
+_metrics_dir.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir)
+
+
+def post_fork(server, worker):
+    from app.extensions import db
+    from wsgi import app
+
+    with app.app_context():
+        db.engine.dispose(close=False)  # never share the master's pooled connections
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

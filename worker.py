@@ -1,0 +1,41 @@
+"""Run an RQ worker (default) or the RQ cron scheduler (--cron), inside the MediaNest app."""
+
+import argparse
+import sys
+
+from rq import Worker
+
+from app import create_app
+from app.database import SchemaBehind, require_current_schema
+from app.extensions import QUEUE_NAMES, db, redis_conn
+from app.jobs import job_class_for
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cron", action="store_true", help="run the scheduler, not a worker")
+    parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    args = parser.parse_args(argv)
+
+    app = create_app()
+    try:
+        require_current_schema(app)
+    except SchemaBehind as exc:
+        print(f"MediaNest cannot start: {exc}", file=sys.stderr)
+        return 3
+    with app.app_context():
+        connection = redis_conn()
+        db.engine.dispose()  # jobs run in forked children; they must open their own connections
+    level = app.config["LOG_LEVEL"]
+    if args.cron:
+        from app.schedule import build_cron
+
+        build_cron(app, connection).start()
+        return 0
+    worker = Worker(list(QUEUE_NAMES), connection=connection, job_class=job_class_for(app))
+    worker.work(burst=args.burst, logging_level=level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

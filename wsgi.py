@@ -1,0 +1,13 @@
+"""The WSGI entry point for gunicorn: wsgi:app."""
+
+import sys
+
+from app import create_app
+from app.database import SchemaBehind, require_current_schema
+
+app = create_app()
+try:
+    require_current_schema(app)
+except SchemaBehind as exc:
+    sys.stderr.write(f"MediaNest cannot start: {exc}\n")
+    raise SystemExit(3) from None
