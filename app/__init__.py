@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import build_config
 from app.embedded import limiter_storage_uri, start_embedded_redis
-from app.extensions import csrf, db, htmx, limiter, login_manager, migrate, sock
+from app.extensions import csrf, db, htmx_ext, limiter, login_manager, migrate, sock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    htmx.init_app(app)
+    htmx_ext.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
 

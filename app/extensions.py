@@ -33,7 +33,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 sock = Sock()
 csrf = CSRFProtect()
-htmx = Htmx()
+htmx_ext = Htmx()
 limiter = Limiter(get_remote_address)
 
 QUEUE_NAMES = ("default",)

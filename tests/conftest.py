@@ -1,0 +1,317 @@
+"""Fixtures: app, client, auth, live_server, worker, page.
+
+With MEDIANEST_DATABASE_URL / MEDIANEST_REDIS_URL set (CI: PostgreSQL and Redis), the tests use
+them; otherwise a SQLite file and an embedded Redis under a temporary folder.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.embedded import start_embedded_redis
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery"
+
+_TOKEN_PATTERNS = (
+    re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'),
+    re.compile(r'name="csrf_token" value="([^"]+)"'),
+    re.compile(r'"X-CSRFToken": "([^"]+)"'),
+)
+
+
+@dataclass
+class Services:
+    database_url: str
+    redis_url: str
+    base: Path
+
+
+def reset_database(url: str) -> None:
+    """Start the run from an empty database."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory) -> Services:
+    base = tmp_path_factory.mktemp("medianest")
+    database_url = os.environ.get("MEDIANEST_DATABASE_URL") or f"sqlite:///{base / 'test.db'}"
+    redis_url = os.environ.get("MEDIANEST_REDIS_URL") or start_embedded_redis(str(base))
+    reset_database(database_url)
+    from flask_migrate import upgrade
+
+    migrator = create_app(_config(base / "migrate", database_url, redis_url))
+    with migrator.app_context():
+        upgrade()
+        db.engine.dispose()
+    return Services(database_url, redis_url, base)
+
+
+def _config(data_dir: Path, database_url: str, redis_url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret-key",
+        **extra,
+    }
+
+
+class Client(FlaskClient):
+    """A test client that can find the CSRF token on the last page it saw."""
+
+    last_token: str | None = None
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            for pattern in _TOKEN_PATTERNS:
+                match = pattern.search(html)
+                if match:
+                    self.last_token = match.group(1)
+                    break
+        return response
+
+    def token(self, page: str = "/login") -> str:
+        if self.last_token is None:
+            self.get(page)
+        assert self.last_token, f"no CSRF token found on {page}"
+        return self.last_token
+
+    def post_form(self, url: str, data: dict | None = None, page: str = "/login", **kwargs):
+        """POST a form with a valid CSRF token, as a browser would."""
+        data = {"csrf_token": self.token(page), **(data or {})}
+        return self.post(url, data=data, **kwargs)
+
+    def htmx_post(self, url: str, page: str = "/", **kwargs):
+        headers = {"HX-Request": "true", "X-CSRFToken": self.token(page)}
+        headers.update(kwargs.pop("headers", {}))
+        return self.post(url, headers=headers, **kwargs)
+
+
+def _empty_everything(app) -> None:
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    Redis.from_url(app.config["REDIS_URL"]).flushdb()
+
+
+@pytest.fixture
+def make_app(services, tmp_path):
+    """Build an app on the test services; extra settings override the defaults."""
+    built = []
+
+    def factory(**extra):
+        data_dir = tmp_path / f"data{len(built)}"
+        app = create_app(_config(data_dir, services.database_url, services.redis_url, **extra))
+        app.test_client_class = Client
+        built.append(app)
+        return app
+
+    yield factory
+    if built:
+        _empty_everything(built[0])
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Accounts:
+    """Create people and sign them in and out."""
+
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+
+    def create(self, username: str, password: str = PASSWORD, role: str = "user"):
+        from app.models import User
+
+        with self.app.app_context():
+            user = User(username=username, role=role)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+    def owner(self, username: str = "owner", password: str = PASSWORD) -> int:
+        from app.setup.services import create_owner
+
+        with self.app.app_context():
+            return create_owner(username, password).id
+
+    def login(self, username: str = "owner", password: str = PASSWORD, client=None):
+        client = client or self.client
+        return client.post_form("/login", {"username": username, "password": password})
+
+    def logout(self, client=None):
+        client = client or self.client
+        return client.post_form("/logout", page="/")
+
+
+@pytest.fixture
+def auth(app, client) -> Accounts:
+    return Accounts(app, client)
+
+
+@pytest.fixture
+def signed_in_owner(auth):
+    """An owner exists and the client is signed in as them."""
+    owner_id = auth.owner()
+    response = auth.login()
+    assert response.status_code == 302
+    return owner_id
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+def worker_env(app) -> dict:
+    env = dict(os.environ)
+    env.update(
+        MEDIANEST_DATABASE_URL=app.config["DATABASE_URL"],
+        MEDIANEST_REDIS_URL=app.config["REDIS_URL"],
+        MEDIANEST_DATA_DIR=app.config["DATA_DIR"],
+        MEDIANEST_MEDIA_ROOT=app.config["MEDIA_ROOT"],
+        MEDIANEST_SECRET_KEY=app.config["SECRET_KEY"],
+    )
+    return env
+
+
+class WorkerProcess:
+    """A real `python worker.py` process on the app's database and Redis."""
+
+    def __init__(self, app, *args):
+        self.app = app
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "worker.py"), *args],
+            cwd=ROOT,
+            env=worker_env(app),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def wait_until_registered(self, timeout: float = 20) -> None:
+        from rq import Worker
+
+        connection = Redis.from_url(self.app.config["REDIS_URL"])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if Worker.all(connection=connection):
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError("worker exited:\n" + self.process.stdout.read())
+            time.sleep(0.1)
+        raise TimeoutError("worker did not register in time")
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.stdout.read()
+
+
+@pytest.fixture
+def worker(app):
+    process = WorkerProcess(app)
+    process.wait_until_registered()
+    yield process
+    process.stop()
+
+
+def wait_for(predicate, timeout: float = 15, interval: float = 0.1):
+    """Poll until predicate() is truthy; return its value or fail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Browser tests need Chromium at {CHROMIUM}: run `make system-deps`.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
