@@ -1,6 +1,7 @@
 """Error pages in plain words; htmx requests get the message as a toast instead."""
 
 import logging
+import time
 
 from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
@@ -25,13 +26,11 @@ MESSAGES = {
 
 
 def retry_after_minutes() -> int | None:
-    """How long until the limit that was hit lets the person try again, rounded up."""
-    import time
-
+    """Minutes until the limit that was hit lets the person try again."""
     current = limiter.current_limit
     if current is None:
         return None
-    return max(1, -(-(current.reset_at - int(time.time())) // 60))
+    return max(1, round((current.reset_at - time.time()) / 60))
 
 
 def render_error(code: int, detail: str | None = None):
@@ -39,8 +38,7 @@ def render_error(code: int, detail: str | None = None):
     message = detail or message
     if wants_fragment():
         html = render_template("components/_toast.html", level="error", title=title, body=message)
-        response = (html, code, {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"})
-        return response
+        return html, code, {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"}
     return render_template("errors.html", code=code, title=title, message=message), code
 
 

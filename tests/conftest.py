@@ -74,6 +74,8 @@ def _config(data_dir: Path, database_url: str, redis_url: str, **extra) -> dict:
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret-key",
+        # Real hashing, but cheap: scrypt's cost is for production, not for every test's users.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **extra,
     }
 
