@@ -113,18 +113,18 @@ class Client(FlaskClient):
         return self.post(url, headers=headers, **kwargs)
 
 
-def _empty_everything(app) -> None:
-    with app.app_context():
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+def _empty_everything(services: Services) -> None:
+    """Leave the shared database and Redis as empty as the next test expects them."""
+    engine = create_engine(services.database_url)
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
-                db.session.execute(text(f"DELETE FROM {table}"))
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    Redis.from_url(app.config["REDIS_URL"]).flushdb()
+                connection.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+    Redis.from_url(services.redis_url).flushdb()
 
 
 @pytest.fixture
@@ -140,8 +140,11 @@ def make_app(services, tmp_path):
         return app
 
     yield factory
-    if built:
-        _empty_everything(built[0])
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    _empty_everything(services)
 
 
 @pytest.fixture

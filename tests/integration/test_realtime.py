@@ -1,0 +1,112 @@
+"""The WebSocket: signed-in only, own events only, closed when the session ends."""
+
+import re
+
+import pytest
+import requests
+from simple_websocket import Client as SocketClient
+from simple_websocket import ConnectionClosed
+
+from app.notifications import services
+from app.realtime.events import publish
+from tests.conftest import PASSWORD, wait_for
+
+
+def sign_in(server, username: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(server.url + "/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = session.post(
+        server.url + "/login",
+        data={"csrf_token": token, "username": username, "password": PASSWORD},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302
+    return session
+
+
+def open_socket(server, session: requests.Session | None = None) -> SocketClient:
+    cookie = "; ".join(f"{k}={v}" for k, v in (session.cookies.items() if session else []))
+    headers = {"Cookie": cookie} if cookie else {}
+    return SocketClient.connect(f"ws://127.0.0.1:{server.port}/ws", headers=headers)
+
+
+def listening(app) -> bool:
+    hub = app.extensions.get("medianest.hub")
+    return bool(hub and hub.listening.is_set())
+
+
+@pytest.fixture
+def people(auth):
+    return {"owner": auth.owner(), "friend": auth.create("friend"), "other": auth.create("other")}
+
+
+def test_anonymous_sockets_are_refused(live_server, people):
+    socket = open_socket(live_server)
+    with pytest.raises(ConnectionClosed) as closed:
+        socket.receive(timeout=5)
+    assert closed.value.reason == 1008
+
+
+def test_a_person_gets_their_own_events_and_nobody_elses(app, live_server, people):
+    friend = open_socket(live_server, sign_in(live_server, "friend"))
+    other = open_socket(live_server, sign_in(live_server, "other"))
+    wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 2)
+    with app.app_context():
+        services.notify([people["other"]], "Only for other")
+        services.notify([people["friend"]], "Your film is ready", "Dune is on Plex")
+    message = friend.receive(timeout=5)
+    assert "Your film is ready" in message and "Dune is on Plex" in message
+    assert 'id="toasts" hx-swap-oob="beforeend"' in message
+    assert 'id="bell"' in message and 'class="bell-count">1<' in message
+    assert "Only for other" not in message
+    assert friend.receive(timeout=0.5) is None, "nothing else arrives for friend"
+    assert "Only for other" in other.receive(timeout=5)
+    friend.close()
+    other.close()
+
+
+def test_admin_events_reach_admins_only(app, live_server, people):
+    owner = open_socket(live_server, sign_in(live_server, "owner"))
+    friend = open_socket(live_server, sign_in(live_server, "friend"))
+    wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 2)
+    with app.app_context():
+        publish({"type": "notification.count", "unread": 7}, admins=True)
+    assert 'class="bell-count">7<' in owner.receive(timeout=5)
+    assert friend.receive(timeout=0.5) is None
+    owner.close()
+    friend.close()
+
+
+def test_status_updates_reach_everyone_signed_in(app, live_server, people):
+    from app.ops.services import latest_check, status_view
+    from app.ops.tasks import run_system_check
+
+    friend = open_socket(live_server, sign_in(live_server, "friend"))
+    wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 1)
+    with app.app_context():
+        run_system_check()
+        view = status_view(latest_check())
+    assert "Checking…" in friend.receive(timeout=5)
+    card = friend.receive(timeout=5)
+    assert 'id="status-card"' in card and 'hx-swap-oob="true"' in card
+    assert "Needs attention" in card and "no worker is running" in card
+    assert "Check now" not in card, "friends never get the admin button"
+    assert view["healthy"] is False
+    friend.close()
+
+
+def test_a_password_change_closes_the_other_sessions_sockets(app, live_server, people):
+    kept_session = sign_in(live_server, "friend")
+    other_socket = open_socket(live_server, sign_in(live_server, "friend"))
+    wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 1)
+    page = kept_session.get(live_server.url + "/account/password").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    new = "another long passphrase"
+    kept_session.post(
+        live_server.url + "/account/password",
+        data={"csrf_token": token, "current": PASSWORD, "password": new, "confirm": new},
+    )
+    with pytest.raises(ConnectionClosed) as closed:
+        other_socket.receive(timeout=5)
+    assert closed.value.reason == 1008

@@ -1,0 +1,101 @@
+"""The system check job: run by a real worker, idempotent, and telling admins about changes."""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import HealthCheck, Notification
+from app.ops.tasks import run_system_check
+from tests.conftest import wait_for
+
+
+def _count(app, model, *where):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_check_now_runs_on_a_real_worker_and_the_card_shows_the_result(
+    app, client, signed_in_owner, worker
+):
+    html = client.get("/").get_data(as_text=True)
+    assert "Not checked yet" in html
+    response = client.htmx_post("/dashboard/status/check", page="/")
+    assert response.status_code == 200
+    assert "Checking…" in response.text
+    wait_for(lambda: _count(app, HealthCheck) == 1)
+    card = client.get("/dashboard/status").get_data(as_text=True)
+    assert "All good" in card
+    for label in ("Database", "Redis", "Workers", "Queue", "Media disk"):
+        assert label in card
+    assert "1 running" in card  # the worker saw itself
+
+
+def test_a_second_check_while_one_is_queued_is_not_queued_twice(app, client, signed_in_owner):
+    from app.extensions import get_queue
+
+    client.htmx_post("/dashboard/status/check", page="/")
+    client.htmx_post("/dashboard/status/check", page="/")
+    with app.app_context():
+        assert get_queue().count == 1
+
+
+def test_running_the_check_twice_is_harmless(app, signed_in_owner):
+    # No worker is running, so "Workers" is unhealthy: admins hear about it once, not twice.
+    with app.app_context():
+        first = run_system_check()
+        second = run_system_check()
+    assert first["healthy"] is False and first["changed"] == ["workers"]
+    assert second["changed"] == []
+    assert _count(app, HealthCheck) == 2
+    assert _count(app, Notification) == 1
+    with app.app_context():
+        note = db.session.scalars(select(Notification)).one()
+        assert note.title == "Workers needs attention" and note.level == "error"
+
+
+def test_recovery_is_announced_once(app, signed_in_owner, worker):
+    with app.app_context():
+        db.session.add(
+            HealthCheck(
+                healthy=False,
+                components={"workers": {"ok": False, "detail": "no worker is running"}},
+            )
+        )
+        db.session.commit()
+        result = run_system_check()
+    assert result["healthy"] is True and result["changed"] == ["workers"]
+    with app.app_context():
+        titles = db.session.scalars(select(Notification.title)).all()
+    assert titles == ["Workers is healthy again"]
+
+
+def test_friends_are_not_told_about_system_health(app, auth, signed_in_owner):
+    friend = auth.create("friend")
+    with app.app_context():
+        run_system_check()
+    assert _count(app, Notification, Notification.user_id == friend) == 0
+    assert _count(app, Notification, Notification.user_id == signed_in_owner) == 1
+
+
+def test_a_full_disk_is_unhealthy(make_app):
+    from tests.conftest import Accounts
+
+    app = make_app(MIN_FREE_DISK_GB=10**9)
+    Accounts(app, None).owner()
+    with app.app_context():
+        run_system_check()
+        check = db.session.scalars(select(HealthCheck)).one()
+    assert check.components["disk"]["ok"] is False
+    assert "GB free" in check.components["disk"]["detail"]
+
+
+def test_admin_health_history_lists_checks(app, client, signed_in_owner):
+    with app.app_context():
+        run_system_check()
+    html = client.get("/admin/health").get_data(as_text=True)
+    assert "no worker is running" in html and "Problem" in html
+
+
+def test_cli_check_prints_each_component(app, runner, signed_in_owner):
+    result = runner.invoke(args=["medianest", "check"])
+    assert "Database" in result.output and "FAIL Workers" in result.output
+    assert result.exit_code == 1  # no worker: not healthy
