@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 ENV_PREFIX = "MEDIANEST_"
@@ -78,7 +79,11 @@ def load_secret_key(data_dir: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of this install created it a moment ago
+        time.sleep(0.1)
+        return path.read_text().strip()
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
@@ -108,8 +113,6 @@ def build_config(test_config: dict | None = None, environ=None) -> dict:
     cfg.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     cfg.setdefault("SESSION_COOKIE_NAME", "medianest_session")
     cfg.setdefault("SESSION_COOKIE_SECURE", cfg["SECURE_COOKIES"])
-    cfg.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    cfg.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     cfg.setdefault("PERMANENT_SESSION_LIFETIME", 60 * 60 * 24 * 30)
     # The token lives as long as the session; a tab left open overnight must still post.
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)

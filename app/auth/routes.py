@@ -1,6 +1,6 @@
 """Sign in, sign out, change password."""
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -43,7 +43,9 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            # "Keep me signed in" makes the one session cookie last; no second cookie to secure.
+            session.permanent = bool(form.remember.data)
+            login_user(user)
             return redirect(_after_login_target())
         g.login_failed = True
         error = "Wrong username or password."

@@ -164,3 +164,14 @@ def test_templates_have_no_inline_script_style_or_handlers():
         if re.search(r"\son[a-z]+=", html) or "hx-on" in html:
             offenders.append(f"{path.name}: inline event handler")
     assert offenders == []
+
+
+@pytest.mark.parametrize("remember, lasting", [(True, True), (False, False)])
+def test_keep_me_signed_in_makes_the_one_session_cookie_last(client, people, remember, lasting):
+    form = {"username": "owner", "password": PASSWORD}
+    if remember:
+        form["remember"] = "y"
+    response = client.post_form("/login", form)
+    cookies = response.headers.getlist("Set-Cookie")
+    assert len(cookies) == 1 and cookies[0].startswith("medianest_session=")
+    assert ("Expires=" in cookies[0]) is lasting
