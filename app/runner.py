@@ -71,6 +71,14 @@ def main() -> int:
     if not config["REDIS_URL"]:
         environ["MEDIANEST_REDIS_URL"] = start_embedded_redis(config["DATA_DIR"])
         print(f"Embedded Redis running at {environ['MEDIANEST_REDIS_URL']}", flush=True)
+    simulators = []
+    if config["DEMO"]:
+        from simulators import start_all
+
+        simulators, demo_settings = start_all()
+        environ.update(demo_settings)
+        names = ", ".join(sorted(demo_settings)) or "none yet"
+        print(f"Demo mode: simulated services started ({names}).", flush=True)
     os.environ.update(environ)
 
     stopping = False
@@ -100,6 +108,8 @@ def main() -> int:
     finally:
         print("Stopping MediaNest…", flush=True)
         stop_children(children)
+        for simulator in simulators:
+            simulator.stop()
         stop_embedded_redis()
         print("Stopped.", flush=True)
     return exit_code
