@@ -11,3 +11,10 @@ try:
 except SchemaBehind as exc:
     sys.stderr.write(f"MediaNest cannot start: {exc}\n")
     raise SystemExit(3) from None
+
+with app.app_context():
+    from app.admin.plex_services import provision_from_environment
+
+    problem = provision_from_environment()
+if problem:
+    sys.stderr.write(f"MediaNest could not set up Plex from MEDIANEST_PLEX_URL: {problem}\n")

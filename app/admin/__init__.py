@@ -1,7 +1,7 @@
-"""The owner's side: system health history (people, settings and backups come later)."""
+"""The owner's side: system health, Plex connection, people, audit log."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import routes  # noqa: E402,F401
+from app.admin import plex, routes  # noqa: E402,F401

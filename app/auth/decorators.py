@@ -17,3 +17,16 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def owner_required(view):
+    """The server's owner only."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_owner:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -4,6 +4,7 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import audit
 from app.auth import bp, services
 from app.auth.forms import LoginForm, PasswordForm
 from app.extensions import limiter
@@ -46,8 +47,14 @@ def login():
             # "Keep me signed in" makes the one session cookie last; no second cookie to secure.
             session.permanent = bool(form.remember.data)
             login_user(user)
+            audit.record(
+                "signin.success", actor=user, target=user.username, details={"method": "password"}
+            )
             return redirect(_after_login_target())
         g.login_failed = True
+        audit.record(
+            "signin.failed", target=form.username.data[:64], details={"method": "password"}
+        )
         error = "Wrong username or password."
     status = 401 if error else (400 if form.errors else 200)
     return render("auth/login.html", form=form, error=error, status_code=status)

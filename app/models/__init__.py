@@ -1,7 +1,9 @@
 """The data model; one module per area."""
 
+from app.models.audit import AuditEvent
+from app.models.identities import Identity
 from app.models.notifications import Notification
 from app.models.system import HealthCheck, Setting
 from app.models.users import User
 
-__all__ = ["HealthCheck", "Notification", "Setting", "User"]
+__all__ = ["AuditEvent", "HealthCheck", "Identity", "Notification", "Setting", "User"]

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Index, String, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -30,8 +30,19 @@ class User(UserMixin, db.Model):
     disabled: Mapped[bool] = mapped_column(default=False)
     # Part of the id kept in each session cookie: rotating it ends every other session.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # Waiting for an admin to let them in (sign-ups in "approval required" mode).
+    pending: Mapped[bool] = mapped_column(default=False)
+    email: Mapped[str | None] = mapped_column(String(255))
+    avatar_url: Mapped[str | None] = mapped_column(String(500))
+    # Per-person quota overrides; None follows the instance defaults.
+    quota_requests: Mapped[int | None]
+    quota_downloads: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    identities = relationship(
+        "Identity", back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def is_admin(self) -> bool:
@@ -39,7 +50,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        return not self.disabled
+        return not self.disabled and not self.pending
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -12,7 +12,7 @@ from app import create_app
 from app.extensions import db
 from tests.conftest import ROOT, worker_env
 
-TABLES = {"users", "settings", "notifications", "health_checks"}
+TABLES = {"users", "settings", "notifications", "health_checks", "identities", "audit_events"}
 
 
 def app_on(tmp_path, services, database_url: str):

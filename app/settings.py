@@ -1,0 +1,104 @@
+"""Instance settings kept in the database: typed, secrets encrypted, every change audited."""
+
+import logging
+from dataclasses import dataclass
+
+from app import audit
+from app.crypto import SecretUnreadable, decrypt, encrypt
+from app.extensions import db
+from app.models import Setting
+
+log = logging.getLogger(__name__)
+
+MASK = "••••••"
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    default: object = ""
+    secret: bool = False
+
+    def parse(self, raw: str):
+        if isinstance(self.default, bool):
+            return raw == "1"
+        if isinstance(self.default, int):
+            return int(raw)
+        return raw
+
+    def dump(self, value) -> str:
+        if isinstance(self.default, bool):
+            return "1" if value else "0"
+        return str(value)
+
+
+SPECS = {
+    spec.key: spec
+    for spec in (
+        Spec("instance.client_id"),
+        Spec("plex.server_url"),
+        Spec("plex.machine_id"),
+        Spec("plex.server_name"),
+        Spec("plex.server_version"),
+        Spec("plex.owner_token", secret=True),
+        Spec("plex.owner_account_id"),
+        Spec("signup.approval_required", False),
+        Spec("signup.default_role", "user"),
+        Spec("quota.requests", 10),
+        Spec("quota.downloads", 20),
+        Spec("oidc.enabled", False),
+        Spec("oidc.issuer"),
+        Spec("oidc.client_id"),
+        Spec("oidc.client_secret", secret=True),
+        Spec("oidc.admin_claim", "groups"),
+        Spec("oidc.admin_value"),
+        Spec("oidc.label", "Single sign-on"),
+    )
+}
+
+
+def get(key: str):
+    """The setting's value, or its default when unset (or unreadable after a key change)."""
+    spec = SPECS[key]
+    row = db.session.get(Setting, key)
+    if row is None:
+        return spec.default
+    raw = row.value
+    if spec.secret and raw:
+        try:
+            raw = decrypt(raw)
+        except SecretUnreadable:
+            log.warning("Setting %s was stored under another secret key; enter it again", key)
+            return spec.default
+    return spec.parse(raw)
+
+
+def get_many(prefix: str) -> dict:
+    return {key: get(key) for key in SPECS if key.startswith(prefix)}
+
+
+def shown(key: str, value) -> object:
+    """A value as it may appear in the audit log or a page: secrets masked."""
+    return (MASK if value else "") if SPECS[key].secret else value
+
+
+def put(changes: dict, *, actor=None) -> list[str]:
+    """Store changed values (one commit) and audit them; returns the keys that changed."""
+    changed, old_new = [], {}
+    for key, value in changes.items():
+        spec, old = SPECS[key], get(key)
+        if old == value:
+            continue
+        raw = spec.dump(value)
+        stored = encrypt(raw) if spec.secret and raw else raw
+        row = db.session.get(Setting, key)
+        if row is None:
+            db.session.add(Setting(key=key, value=stored))
+        else:
+            row.value = stored
+        changed.append(key)
+        old_new[key] = {"old": shown(key, old), "new": shown(key, value)}
+    if changed:
+        audit.record("settings.changed", actor=actor, details=old_new, commit=False)
+        db.session.commit()
+    return changed
