@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import current_user
 
 from app.security import is_safe_next
@@ -41,8 +41,13 @@ def my_unread_count() -> int:
     return unread_count(current_user.id) if current_user.is_authenticated else 0
 
 
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(ago)
     app.add_template_global(is_stale)
     app.add_template_global(is_safe_next)
     app.add_template_global(my_unread_count)
+    app.add_template_global(has_endpoint)

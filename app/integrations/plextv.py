@@ -43,6 +43,16 @@ class PlexAccount:
 
 
 @dataclass(frozen=True)
+class SharedUser:
+    id: int
+    username: str
+    email: str | None
+    thumb: str | None
+    managed: bool
+    server_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Connection:
     uri: str
     local: bool = False
@@ -179,8 +189,8 @@ class PlexTv:
             raise PlexTvError("plex.tv answered with something MediaNest could not read.")
         return [server for item in data if (server := _server_from(item))]
 
-    def shared_server_ids(self, owner_token: str) -> dict[int, set[str]]:
-        """For each account the owner shares with: the machine ids of the shared servers."""
+    def shared_users(self, owner_token: str) -> list[SharedUser]:
+        """The accounts the owner shares servers with, each with those servers' machine ids."""
         response = self._call("GET", "/api/users", token=owner_token, accept="application/xml")
         if response.status_code in (401, 403):
             raise TokenRejected("plex.tv no longer accepts the owner's Plex sign-in.")
@@ -190,13 +200,27 @@ class PlexTv:
             root = ElementTree.fromstring(response.content)
         except (ElementTree.ParseError, DefusedXmlException):
             raise PlexTvError("plex.tv answered with something MediaNest could not read.") from None
-        shared: dict[int, set[str]] = {}
-        for user in root.iter("User"):
-            user_id = user.get("id", "")
-            if user_id.isdigit():
-                ids = {s.get("machineIdentifier") for s in user.iter("Server")}
-                shared[int(user_id)] = {i for i in ids if i}
-        return shared
+        return [user for node in root.iter("User") if (user := _shared_user_from(node))]
+
+    def shared_server_ids(self, owner_token: str) -> dict[int, frozenset[str]]:
+        return {user.id: user.server_ids for user in self.shared_users(owner_token)}
+
+
+def _shared_user_from(node) -> SharedUser | None:
+    user_id = node.get("id", "")
+    if not user_id.isdigit():
+        return None
+    ids = frozenset(
+        s.get("machineIdentifier") for s in node.iter("Server") if s.get("machineIdentifier")
+    )
+    return SharedUser(
+        id=int(user_id),
+        username=node.get("username") or node.get("title") or user_id,
+        email=node.get("email") or None,
+        thumb=node.get("thumb") or None,
+        managed=node.get("home") == "1" and node.get("restricted") == "1",
+        server_ids=ids,
+    )
 
 
 def _server_from(item) -> PlexServerResource | None:
