@@ -109,7 +109,7 @@ def _find_identity(account: PlexAccount) -> Identity | None:
     ).first()
 
 
-def _free_username(wanted: str, keep_for: User | None = None) -> str:
+def free_username(wanted: str, keep_for: User | None = None) -> str:
     """wanted, or wanted-2, -3… when someone else already has it (case-insensitively)."""
     base = (wanted or "plex-user").strip()[:28] or "plex-user"
     candidate, n = base, 1
@@ -125,7 +125,7 @@ def _free_username(wanted: str, keep_for: User | None = None) -> str:
 
 def _new_user(account: PlexAccount) -> User:
     return User(
-        username=_free_username(account.username),
+        username=free_username(account.username),
         role=settings.get("signup.default_role"),
         pending=settings.get("signup.approval_required"),
     )
@@ -176,4 +176,4 @@ def _refresh(user: User, account: PlexAccount) -> None:
     user.email = account.email
     user.avatar_url = account.thumb
     if not user.is_owner and user.id is not None:
-        user.username = _free_username(account.username, keep_for=user)
+        user.username = free_username(account.username, keep_for=user)
