@@ -12,10 +12,31 @@ class Simulator:
     make_app: Callable[[], object]
     # MEDIANEST_* variables to point at the running simulator; "{url}" is replaced by its address.
     settings: dict[str, str] = field(default_factory=dict)
+    # Called with the simulator's address once it runs, for simulators that tell others about it.
+    on_start: Callable[[str], None] | None = None
+
+
+def _plex_simulators() -> list[Simulator]:
+    """Return demo plex.tv and the demo server it lists, sharing one state."""
+    from simulators import plex_server, plextv
+
+    state, server = plextv.demo_state()
+    return [
+        Simulator(
+            "plex.tv",
+            lambda: plextv.create_app(state),
+            {"MEDIANEST_PLEX_TV_URL": "{url}", "MEDIANEST_PLEX_APP_URL": "{url}"},
+        ),
+        Simulator(
+            "Plex Media Server",
+            lambda: plex_server.create_app(server),
+            on_start=lambda url: server.set_connections([url]),
+        ),
+    ]
 
 
 # Each outside service's simulator registers here as it is written.
-SIMULATORS: list[Simulator] = []
+SIMULATORS: list[Simulator] = [*_plex_simulators()]
 
 
 def start_all(simulators=None) -> tuple[list[SimulatorServer], dict[str, str]]:
@@ -24,6 +45,8 @@ def start_all(simulators=None) -> tuple[list[SimulatorServer], dict[str, str]]:
     for simulator in SIMULATORS if simulators is None else simulators:
         server = SimulatorServer(simulator.make_app()).start()
         servers.append(server)
+        if simulator.on_start is not None:
+            simulator.on_start(server.url)
         for name, template in simulator.settings.items():
             environ[name] = template.format(url=server.url)
     return servers, environ
