@@ -4,7 +4,7 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import audit
+from app import audit, settings
 from app.auth import bp, services
 from app.auth.forms import LoginForm, PasswordForm
 from app.extensions import limiter
@@ -57,7 +57,17 @@ def login():
         )
         error = "Wrong username or password."
     status = 401 if error else (400 if form.errors else 200)
-    return render("auth/login.html", form=form, error=error, status_code=status)
+    return render(
+        "auth/login.html", form=form, error=error, status_code=status, **_other_sign_ins()
+    )
+
+
+def _other_sign_ins() -> dict:
+    """Which outside sign-in buttons the login page offers."""
+    return {
+        "plex_enabled": bool(settings.get("plex.machine_id")),
+        "oidc_label": settings.get("oidc.label") if settings.get("oidc.enabled") else None,
+    }
 
 
 @bp.post("/logout")

@@ -2,6 +2,7 @@
 
 from flask_login import login_required
 
+from app import settings
 from app.auth.decorators import admin_required
 from app.dashboard import bp, services
 from app.htmx import render
@@ -14,6 +15,7 @@ def index():
         "dashboard/index.html",
         status=services.current_status(),
         checking=services.check_running(),
+        plex_connected=bool(settings.get("plex.machine_id")),
     )
 
 
