@@ -119,6 +119,7 @@ def build_config(test_config: dict | None = None, environ=None) -> dict:
     cfg.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken"])
     cfg.setdefault("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     cfg.setdefault("PASSWORD_HASH_METHOD", "scrypt")
+    cfg.setdefault("PLEX_TV_TIMEOUT", 10.0)  # seconds to wait for plex.tv's answer
     cfg.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     # A Redis hiccup must not lock everyone out of the sign-in page.
     cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", True)

@@ -47,7 +47,8 @@ def client_id() -> str:
 
 
 def plextv() -> PlexTv:
-    return PlexTv(current_app.config["PLEX_TV_URL"], client_id())
+    read_timeout = current_app.config["PLEX_TV_TIMEOUT"]
+    return PlexTv(current_app.config["PLEX_TV_URL"], client_id(), timeout=(3.05, read_timeout))
 
 
 def start(purpose: str, next_url: str | None = None) -> str:
