@@ -8,7 +8,7 @@ from app.admin.plex_services import provision_from_environment
 from app.extensions import db
 from app.models import AuditEvent, Identity
 from tests.conftest import Accounts
-from tests.integration.plex_fixtures import approve, plex_world  # noqa: F401 - fixture
+from tests.integration.plex_helpers import approve
 
 
 @pytest.fixture

@@ -6,12 +6,7 @@ from sqlalchemy import select
 from app import settings
 from app.extensions import db
 from app.models import AuditEvent, Identity, Notification, User
-from tests.integration.plex_fixtures import (  # noqa: F401 - fixtures
-    approve,
-    plex_app,
-    plex_round_trip,
-    plex_world,
-)
+from tests.integration.plex_helpers import approve, plex_round_trip
 
 
 @pytest.fixture
