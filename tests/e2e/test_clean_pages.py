@@ -11,7 +11,7 @@ from app.models import User
 from app.notifications.services import notify
 from app.ops.services import collect_status, record_check
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import PHONE, csp_violations
+from tests.e2e.conftest import csp_violations
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +33,8 @@ def assert_clean(tab, where: str) -> None:
     assert csp_violations(tab) == [], f"{where}: {csp_violations(tab)}"
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_main_pages_have_no_errors(app, open_page, scheme):
-    tab = open_page(color_scheme=scheme, viewport=PHONE if scheme == "dark" else None)
+def test_main_pages_have_no_errors(app, open_page):
+    tab = open_page()
     tab.goto("/setup")
     assert_clean(tab, "/setup")
     tab.get_by_label("Username").fill("ada")
