@@ -2,28 +2,24 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 from app.extensions import db, login_manager
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+CSP = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+]
 
 HEADERS = {
-    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -47,7 +43,27 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and "\\" not in target
 
 
+def origin_of(url: str) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def allow_form_target(url: str) -> None:
+    """Let this page's forms lead (through a redirect) to url's site, e.g. a sign-in provider."""
+    origin = origin_of(url)
+    if origin:
+        g.setdefault("form_targets", set()).add(origin)
+
+
+def content_security_policy() -> str:
+    # Browsers apply form-action to where a form's redirect leads: sign-in on plex.tv must pass.
+    targets = {"'self'", origin_of(current_app.config["PLEX_APP_URL"]) or "'self'"}
+    targets |= g.get("form_targets", set())
+    return "; ".join([*CSP, "form-action " + " ".join(sorted(targets))])
+
+
 def _add_headers(response):
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:

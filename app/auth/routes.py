@@ -9,7 +9,7 @@ from app.auth import bp, services
 from app.auth.forms import LoginForm, PasswordForm
 from app.extensions import limiter
 from app.htmx import render
-from app.security import is_safe_next
+from app.security import allow_form_target, is_safe_next
 
 
 def _login_limit() -> str:
@@ -64,9 +64,12 @@ def login():
 
 def _other_sign_ins() -> dict:
     """Which outside sign-in buttons the login page offers."""
+    oidc_enabled = settings.get("oidc.enabled")
+    if oidc_enabled:
+        allow_form_target(settings.get("oidc.issuer"))
     return {
         "plex_enabled": bool(settings.get("plex.machine_id")),
-        "oidc_label": settings.get("oidc.label") if settings.get("oidc.enabled") else None,
+        "oidc_label": settings.get("oidc.label") if oidc_enabled else None,
     }
 
 
