@@ -18,6 +18,20 @@ def find_user(username: str) -> User | None:
     ).first()
 
 
+def free_username(wanted: str, keep_for: User | None = None, fallback: str = "user") -> str:
+    """wanted, or wanted-2, -3… when someone else already has it (case-insensitively)."""
+    base = (wanted or fallback).strip()[:28] or fallback
+    candidate, n = base, 1
+    while True:
+        holder = db.session.scalars(
+            select(User).where(func.lower(User.username) == candidate.lower())
+        ).first()
+        if holder is None or holder is keep_for:
+            return candidate
+        n += 1
+        candidate = f"{base}-{n}"
+
+
 def create_admin(username: str, password: str) -> User:
     """Add another admin account."""
     user = User(username=username.strip(), role=ROLE_ADMIN)
