@@ -21,9 +21,10 @@ def test_check_now_runs_on_a_real_worker_and_the_card_shows_the_result(
     response = client.htmx_post("/dashboard/status/check", page="/")
     assert response.status_code == 200
     assert "Checking…" in response.text
-    wait_for(lambda: _count(app, HealthCheck) == 1)
-    card = client.get("/dashboard/status").get_data(as_text=True)
-    assert "All good" in card
+    card = wait_for(
+        lambda: (html := client.get("/dashboard/status").text) and "All good" in html and html
+    )
+    assert _count(app, HealthCheck) == 1
     for label in ("Database", "Redis", "Workers", "Queue", "Media disk"):
         assert label in card
     assert "1 running" in card  # the worker saw itself
@@ -99,3 +100,15 @@ def test_cli_check_prints_each_component(app, runner, signed_in_owner):
     result = runner.invoke(args=["medianest", "check"])
     assert "Database" in result.output and "FAIL Workers" in result.output
     assert result.exit_code == 1  # no worker: not healthy
+
+
+def test_a_checking_card_keeps_asking_until_the_check_is_done(app, client, signed_in_owner):
+    checking = client.htmx_post("/dashboard/status/check", page="/").text
+    assert 'hx-trigger="every 3s"' in checking and "Checking…" in checking
+    with app.app_context():
+        from app.extensions import get_queue
+
+        get_queue().empty()  # the queued check is gone: nothing is running any more
+        run_system_check()
+    settled = client.get("/dashboard/status", headers={"HX-Request": "true"}).text
+    assert "every 3s" not in settled and "Needs attention" in settled
