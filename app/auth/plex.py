@@ -5,10 +5,11 @@ import time
 import uuid
 
 from flask import current_app, session, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import settings
+from app.auth.services import free_username
 from app.extensions import db, redis_conn
 from app.integrations.plextv import PlexAccount, PlexTv, PlexTvError
 from app.models import Identity, Setting, User
@@ -108,20 +109,6 @@ def _find_identity(account: PlexAccount) -> Identity | None:
             Identity.subject == str(account.id),
         )
     ).first()
-
-
-def free_username(wanted: str, keep_for: User | None = None) -> str:
-    """wanted, or wanted-2, -3… when someone else already has it (case-insensitively)."""
-    base = (wanted or "plex-user").strip()[:28] or "plex-user"
-    candidate, n = base, 1
-    while True:
-        holder = db.session.scalars(
-            select(User).where(func.lower(User.username) == candidate.lower())
-        ).first()
-        if holder is None or holder is keep_for:
-            return candidate
-        n += 1
-        candidate = f"{base}-{n}"
 
 
 def _new_user(account: PlexAccount) -> User:
