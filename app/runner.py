@@ -61,50 +61,54 @@ def stop_children(children: dict[str, subprocess.Popen]) -> None:
             child.wait()
 
 
-def main() -> int:
-    from app.config import build_config
-    from app.embedded import start_embedded_redis, stop_embedded_redis
+def outside_services(config: dict) -> tuple[dict, list]:
+    """Start what the embedded default and demo mode need; return their settings and servers."""
+    from app.embedded import start_embedded_redis
 
-    environ = dict(os.environ)
-    config = build_config()
-    environ["MEDIANEST_DATA_DIR"] = config["DATA_DIR"]
+    environ, simulators = {"MEDIANEST_DATA_DIR": config["DATA_DIR"]}, []
     if not config["REDIS_URL"]:
         environ["MEDIANEST_REDIS_URL"] = start_embedded_redis(config["DATA_DIR"])
         print(f"Embedded Redis running at {environ['MEDIANEST_REDIS_URL']}", flush=True)
-    simulators = []
     if config["DEMO"]:
         from simulators import start_all
 
         simulators, demo_settings = start_all()
         environ.update(demo_settings)
-        names = ", ".join(sorted(demo_settings)) or "none yet"
-        print(f"Demo mode: simulated services started ({names}).", flush=True)
-    os.environ.update(environ)
+        print("Demo mode: simulated plex.tv and Plex Media Server are running.", flush=True)
+    return environ, simulators
 
-    stopping = False
 
-    def request_stop(signum, _frame):
-        nonlocal stopping
-        stopping = True
+def supervise(children: dict[str, subprocess.Popen], stop_requested) -> int:
+    """Wait for Ctrl-C; if a process dies on its own, stop the rest and report failure."""
+    while not stop_requested():
+        dead = [name for name, child in children.items() if child.poll() is not None]
+        if dead:
+            print(f"MediaNest {', '.join(dead)} stopped unexpectedly; stopping.", flush=True)
+            return 1
+        time.sleep(0.5)
+    return 0
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    migrate()
-    children = start_children(environ)
-    print(
-        f"MediaNest is starting on http://localhost:{config['PORT']}/ "
-        f"(data in {config['DATA_DIR']}). Press Ctrl-C to stop.",
-        flush=True,
-    )
-    exit_code = 0
+
+def main() -> int:
+    from app.config import build_config
+    from app.embedded import stop_embedded_redis
+
+    stop = []
+    signal.signal(signal.SIGINT, lambda *_: stop.append(True))
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    config = build_config()
+    children, simulators = {}, []
     try:
-        while not stopping:
-            dead = [name for name, child in children.items() if child.poll() is not None]
-            if dead:
-                print(f"MediaNest {', '.join(dead)} stopped unexpectedly; stopping.", flush=True)
-                exit_code = 1
-                break
-            time.sleep(0.5)
+        environ, simulators = outside_services(config)
+        os.environ.update(environ)
+        migrate()
+        children = start_children(dict(os.environ))
+        print(
+            f"MediaNest is starting on http://localhost:{config['PORT']}/ "
+            f"(data in {config['DATA_DIR']}). Press Ctrl-C to stop.",
+            flush=True,
+        )
+        return supervise(children, lambda: bool(stop))
     finally:
         print("Stopping MediaNest…", flush=True)
         stop_children(children)
@@ -112,7 +116,6 @@ def main() -> int:
             simulator.stop()
         stop_embedded_redis()
         print("Stopped.", flush=True)
-    return exit_code
 
 
 if __name__ == "__main__":
