@@ -1,5 +1,6 @@
 """One Redis subscription per web process, handing events to that process's sockets."""
 
+import json
 import logging
 import queue
 import threading
@@ -14,6 +15,34 @@ from app.realtime.events import PREFIX
 log = logging.getLogger(__name__)
 
 SOCKET_BACKLOG = 1000  # events one slow socket may fall behind before newer ones are dropped
+
+
+class Message:
+    """One published event as this process's sockets get it: parsed once, rendered once per person.
+
+    A user channel's event goes to every open tab of that person; rendering it per socket made
+    the fan-out cost grow with the tabs. Renderers see the event and the signed-in person only.
+    """
+
+    __slots__ = ("data", "_event", "_html")
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self._event: dict | None = None
+        self._html: dict[int, str | None] = {}
+
+    @property
+    def event(self) -> dict:
+        if self._event is None:
+            self._event = json.loads(self.data)
+        return self._event
+
+    def html_for(self, user_id: int, render) -> str | None:
+        """The fragment for this person, rendered by the first of their sockets to ask."""
+        if user_id not in self._html:
+            # Two sockets may race here; both render the same HTML, so either result is fine.
+            self._html[user_id] = render(self.event)
+        return self._html[user_id]
 
 
 class Hub:
@@ -49,9 +78,10 @@ class Hub:
     def dispatch(self, channel: str, data: bytes) -> None:
         with self._lock:
             inboxes = list(self._queues.get(channel, ()))
+        message = Message(data)
         for inbox in inboxes:
             try:
-                inbox.put_nowait(data)
+                inbox.put_nowait(message)
             except queue.Full:
                 log.warning("A socket on %s is too slow; dropping an event", channel)
 

@@ -1,6 +1,5 @@
 """The one WebSocket a page opens: /ws."""
 
-import json
 import queue
 
 from flask import current_app
@@ -37,20 +36,20 @@ def socket(ws):
         ws.close(reason=POLICY_VIOLATION, message="Sign in first")
         return
     channels = channels_for(current_user.id, current_user.is_admin)
-    session_token = current_user.session_token
+    user_id, session_token = current_user.id, current_user.session_token
     db.session.remove()  # hold no database connection while this socket waits
     hub = get_hub()
     inbox = hub.subscribe(channels)
     try:
         while ws.connected:
             try:
-                event = json.loads(inbox.get(timeout=WAKE_SECONDS))
+                message = inbox.get(timeout=WAKE_SECONDS)
             except queue.Empty:
                 continue
-            if ends_this_session(event, session_token):
+            if ends_this_session(message.event, session_token):
                 ws.close(reason=POLICY_VIOLATION, message="Signed out")
                 break
-            html = render_event(event)
+            html = message.html_for(user_id, render_event)
             if html:
                 ws.send(html)
     except ConnectionClosed:
