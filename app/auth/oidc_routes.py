@@ -2,14 +2,13 @@
 
 import logging
 
-from flask import redirect, request, url_for
-from flask_login import login_user
+from flask import redirect, request
 
 from app import audit
 from app.auth import bp, oidc
+from app.auth.completion import complete_sign_in
 from app.extensions import limiter
 from app.htmx import render
-from app.notifications.services import notify_admins
 from app.security import allow_form_target, is_safe_next
 
 log = logging.getLogger(__name__)
@@ -41,22 +40,11 @@ def oidc_callback():
         audit.record("signin.failed", details={"method": "oidc", "reason": exc.reason})
         return _problem(str(exc), exc.status)
     user, created = oidc.user_for(claims)
-    if user.disabled:
-        audit.record(
-            "signin.refused",
-            target=user.username,
-            details={"method": "oidc", "reason": "disabled"},
-        )
-        return _problem("This account has been disabled. Ask the server's owner.", 403)
-    if user.pending:
-        if created:
-            notify_admins(
-                f"{user.username} is waiting for approval",
-                "They signed in with single sign-on.",
-                level="warning",
-                link="/admin/users",
-            )
-        return render("auth/pending.html", user=user, status_code=403)
-    login_user(user)
-    audit.record("signin.success", actor=user, target=user.username, details={"method": "oidc"})
-    return redirect(next_url if is_safe_next(next_url) else url_for("dashboard.index"))
+    return complete_sign_in(
+        user,
+        created=created,
+        method="oidc",
+        how="single sign-on",
+        next_url=next_url,
+        problem=_problem,
+    )

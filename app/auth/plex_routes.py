@@ -1,14 +1,14 @@
 """Sign in with Plex: start the PIN round trip and finish it when the browser comes back."""
 
 from flask import redirect, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from app import audit
 from app.auth import bp, plex
+from app.auth.completion import complete_sign_in
 from app.extensions import limiter
 from app.htmx import render
 from app.integrations.plextv import PlexTvError
-from app.notifications.services import notify_admins
 from app.security import is_safe_next
 
 
@@ -50,21 +50,9 @@ def plex_callback():
     except PlexTvError as exc:
         return _problem(str(exc), 502)
     user, created = plex.user_for(account, is_owner)
-    if user.disabled:
-        audit.record("signin.refused", target=user.username, details={"reason": "disabled"})
-        return _problem("This account has been disabled. Ask the server's owner.", 403)
-    if user.pending:
-        if created:
-            notify_admins(
-                f"{user.username} is waiting for approval",
-                "They signed in with Plex.",
-                level="warning",
-                link="/admin/users",
-            )
-        return render("auth/pending.html", user=user, status_code=403)
-    login_user(user)
-    audit.record("signin.success", actor=user, target=user.username, details={"method": "plex"})
-    return redirect(next_url if is_safe_next(next_url) else url_for("dashboard.index"))
+    return complete_sign_in(
+        user, created=created, method="plex", how="Plex", next_url=next_url, problem=_problem
+    )
 
 
 def _finish_connect(account, token):

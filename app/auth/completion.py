@@ -1,0 +1,35 @@
+"""The last step of every outside sign-in (Plex, single sign-on): let the person in, or not."""
+
+from flask import redirect, url_for
+from flask_login import login_user
+
+from app import audit
+from app.htmx import render
+from app.notifications.services import notify_admins
+from app.security import is_safe_next
+
+
+def complete_sign_in(user, *, created: bool, method: str, how: str, next_url, problem):
+    """Sign in a person who proved who they are elsewhere, unless disabled or awaiting approval.
+
+    `how` names the method for people ("Plex"); `problem(message, status)` renders a refusal.
+    """
+    if user.disabled:
+        audit.record(
+            "signin.refused",
+            target=user.username,
+            details={"method": method, "reason": "disabled"},
+        )
+        return problem("This account has been disabled. Ask the server's owner.", 403)
+    if user.pending:
+        if created:
+            notify_admins(
+                f"{user.username} is waiting for approval",
+                f"They signed in with {how}.",
+                level="warning",
+                link="/admin/users",
+            )
+        return render("auth/pending.html", user=user, status_code=403)
+    login_user(user)
+    audit.record("signin.success", actor=user, target=user.username, details={"method": method})
+    return redirect(next_url if is_safe_next(next_url) else url_for("dashboard.index"))
