@@ -313,17 +313,16 @@ def import_plex_users(*, actor) -> ImportResult:
                 result.present += 1
                 continue
             result.added.append(_add_plex_user(account, role))
-        if result.added:
-            audit.record(
-                "users.imported",
-                actor=actor,
-                details={
-                    "added": len(result.added),
-                    "already here": result.present,
-                    "usernames": ", ".join(result.added),
-                },
-                commit=False,
-            )
+        audit.record(
+            "users.imported",
+            actor=actor,
+            details={
+                "added": len(result.added),
+                "already here": result.present,
+                "usernames": ", ".join(result.added),
+            },
+            commit=False,
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

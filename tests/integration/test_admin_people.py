@@ -565,6 +565,11 @@ def test_import_adds_the_friends_the_server_is_shared_with(plex_friends):
         assert event.actor_name == "owner" and event.details["added"] == 2
     again = text(client.post_form("/admin/users/import", follow_redirects=True))
     assert "No one new to add from Plex. 3 people already have an account." in again
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "users.imported")
+        ).all()
+        assert [e.details["added"] for e in events] == [2, 0]
 
 
 @pytest.mark.parametrize(
