@@ -3,8 +3,9 @@
 import logging
 
 from redis.exceptions import RedisError
+from rq.job import Job, JobStatus
 
-from app.extensions import get_queue
+from app.extensions import redis_conn
 from app.jobs import enqueue
 from app.ops.services import latest_check, status_view
 from app.ops.tasks import CHECK_JOB_ID
@@ -16,11 +17,17 @@ def current_status() -> dict | None:
     return status_view(latest_check())
 
 
+_BUSY = {JobStatus.QUEUED.value.encode(), JobStatus.STARTED.value.encode()}
+
+
 def check_running() -> bool:
-    """Whether a system check is waiting or running right now."""
+    """Whether a system check is waiting or running right now.
+
+    One read of the job's status: every dashboard view asks, and rq's Queue.fetch_job costs
+    two round trips and, when there is no such job, a write (it removes the id from the queue).
+    """
     try:
-        job = get_queue().fetch_job(CHECK_JOB_ID)
-        return job is not None and job.get_status(refresh=False) in {"queued", "started"}
+        return redis_conn().hget(Job.key_for(CHECK_JOB_ID), "status") in _BUSY
     except RedisError:
         return False
 
