@@ -10,17 +10,43 @@ served directly and lets in exactly the tokens plex.tv handed out for it.
 To add endpoints, add views to ``bp`` and answer with ``container(...)``: it renders the
 ``MediaContainer`` as XML, or as ``{"MediaContainer": {...}}`` JSON when the client asks for JSON,
 the way Plex Media Server does.
+
+``PlexServerState`` also holds libraries (``add_library``): their items are made on demand from
+(library key, index), so a 100,000-item library costs nothing until a page of it is asked for.
+A server without libraries of its own (``simulators.plextv.Server``) may carry a
+``PlexServerState`` in its ``library`` attribute; its libraries and library switches are served.
 """
 
+import hashlib
+import heapq
+import itertools
 import json
+import re
 import secrets
+import struct
+import threading
 import time
 import xml.etree.ElementTree as ET
+import zlib
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, request
 
 from simulators.faults import fault_response, html_error
+from simulators.plex_library import (
+    LEVELS,
+    LIBRARY_IDENTIFIER,
+    MAX_TOP_ITEMS,
+    MEDIA_TAG_PREFIX,
+    MEDIA_TAG_VERSION,
+    SECTION_FACTS,
+    TYPE_NUMBERS,
+    Library,
+    render_json,
+    render_xml,
+)
+
+__all__ = ["Library", "Node", "PlexServerState", "bp", "container", "create_app"]
 
 DEFAULT_VERSION = "1.41.3.9314-a0bfb8370"
 XML_TYPE = "text/xml;charset=utf-8"
@@ -79,9 +105,83 @@ class PlexServerState:
     garbage: bool = False
     status_override: int | None = None
 
+    libraries: dict[str, Library] = field(default_factory=dict)
+    # Library switches: a 500 for one page of /all (once, or always), and broken pages.
+    fail_at_page: int | None = None
+    fail_always: bool = False
+    malformed: str | None = None
+    # What the server saw: path-scoped scans asked for, and /all page requests.
+    refreshes: list[tuple[str, str | None]] = field(default_factory=list)
+    page_requests: int = 0
+    _failed_pages: set = field(default_factory=set, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
     def accepts(self, token: str | None) -> bool:
         """Say whether this token may read the server."""
         return bool(token) and token in self.tokens
+
+    def add_library(
+        self, title: str, type: str, count: int = 0, seasons: int = 2, episodes: int = 5
+    ) -> Library:
+        """Add a library of ``count`` generated items: "movie", "show" or "artist"."""
+        key = str(len(self.libraries) + 1)
+        library = Library(
+            key,
+            title,
+            type,
+            count,
+            seasons=seasons,
+            episodes=episodes,
+            created_at=1_429_510_140 + int(key) * 86_400,
+            location_id=int(key),
+        )
+        self.libraries[key] = library
+        if count >= 10_000:
+            # Sort a big library ahead of its first page, as a real server has it indexed.
+            threading.Thread(target=library.order, daemon=True).start()
+        return library
+
+    def add_items(self, library: Library, count: int) -> list[str]:
+        """Add ``count`` new items, added now; return their rating keys."""
+        now = int(time.time())
+        start = library.total
+        if start + count > MAX_TOP_ITEMS:
+            raise ValueError("a library holds at most 999,900 items")
+        for index in range(start, start + count):
+            library.added_at[index] = now
+        library.total = start + count
+        library.changed()
+        return [library.rating_key(index) for index in range(start, start + count)]
+
+    def remove_items(self, library: Library, rating_keys) -> None:
+        """Take items out of the library, as when their files are deleted."""
+        for rating_key in rating_keys:
+            found = library.locate(rating_key)
+            if found is not None and found[0] == "item" and not found[2]:
+                library.removed.add(found[1])
+        library.changed()
+
+    def rename(self, library: Library, rating_key, title: str) -> None:
+        """Give an item a new title; its updatedAt (and thumb URL) move to now."""
+        found = library.locate(rating_key)
+        if found is None or found[0] != "item" or found[2]:
+            raise KeyError(rating_key)
+        updated = max(int(time.time()), library.updated_at_of(found[1]) + 1)
+        library.renamed[found[1]] = (title, updated)
+        library.changed(renamed=found[1])
+
+    def page_fails(self, page: int) -> bool:
+        """Count a page request and say whether it is the page that answers 500."""
+        with self._lock:
+            self.page_requests += 1
+            if self.fail_at_page is None or page != self.fail_at_page:
+                return False
+            if self.fail_always:
+                return True
+            if page in self._failed_pages:
+                return False
+            self._failed_pages.add(page)
+            return True
 
 
 @dataclass
@@ -236,6 +336,450 @@ def root():
         "voiceSearch": True,
     }
     return container(attrs, directories)
+
+
+# -- libraries ----------------------------------------------------------------------------------
+
+PNG_TYPE = "image/png"
+MALFORMED_MODES = {
+    "truncate",
+    "bad_attrs",
+    "huge_titles",
+    "html_titles",
+    "bad_utf8",
+    "duplicate_keys",
+}
+# A character that stands, until the body is encoded, for bytes that are not UTF-8.
+_BAD_UTF8_MARK = "\ue000"
+_IMAGE_URL = re.compile(r"^/library/metadata/(\d+)/(thumb|art)(?:/\d+)?$")
+
+
+def library_state() -> PlexServerState | None:
+    """Return the state that holds the served libraries (the server's own, or its ``library``)."""
+    server = identity()
+    if isinstance(server, PlexServerState):
+        return server
+    return getattr(server, "library", None)
+
+
+def find_library(key) -> Library | None:
+    state = library_state()
+    return state.libraries.get(str(key)) if state is not None else None
+
+
+def library_of(rating_key) -> Library | None:
+    """Return the library a rating key belongs to."""
+    try:
+        number = int(rating_key) // 100_000_000
+    except (TypeError, ValueError):
+        return None
+    return find_library(number)
+
+
+def paging() -> tuple[int | None, int | None]:
+    """Return X-Plex-Container-Start and -Size from the headers or (PMS allows it) the query."""
+
+    def number(name: str) -> int | None:
+        raw = request.headers.get(name) or request.args.get(name)
+        try:
+            return max(0, int(raw)) if raw not in (None, "") else None
+        except ValueError:
+            return None
+
+    return number("X-Plex-Container-Start"), number("X-Plex-Container-Size")
+
+
+def _misbehave(nodes: list, mode: str | None) -> None:
+    """Break a page's items the way ``mode`` says, in place."""
+    if mode in (None, "truncate"):
+        return
+    for position, (_tag, attrs, _children) in enumerate(nodes):
+        title = attrs.get("title", "")
+        if mode == "bad_attrs" and position % 5 == 2:
+            attrs.update(
+                year="unknown",
+                addedAt="",
+                updatedAt="yesterday",
+                duration="-1",
+                rating="NaN",
+                originallyAvailableAt="0000-00-00",
+            )
+        elif mode == "bad_attrs" and position % 11 == 4:
+            attrs.pop("title", None)
+        elif mode == "huge_titles" and position % 10 == 0:
+            attrs["title"] = " ".join([title] * (20_000 // (len(title) + 1) + 1))[:20_000]
+        elif mode == "html_titles" and position % 4 == 0:
+            attrs["title"] = f'<script>alert("{title}")</script>'
+            attrs["summary"] = '<img src=x onerror="alert(1)"><b>bold</b> &amp; more'
+        elif mode == "html_titles" and position % 4 == 2:
+            attrs["title"] = f"<b>{title}</b> <img src=x onerror=alert(1)>"
+        elif mode == "bad_utf8" and position % 7 == 3:
+            attrs["title"] = title + _BAD_UTF8_MARK
+        elif (
+            mode == "duplicate_keys"
+            and position
+            and (position % 10 == 9 or position == len(nodes) - 1)
+        ):
+            previous = nodes[position - 1][1]
+            attrs["ratingKey"] = previous["ratingKey"]
+            attrs["key"] = previous["key"]
+
+
+def library_response(
+    attrs: dict, nodes: list, *, list_key: str = "Metadata", mode=None, headers=None
+) -> Response:
+    """Answer a library MediaContainer as XML or JSON, misbehaving as ``mode`` says."""
+    _misbehave(nodes, mode)
+    if wants_json():
+        body, content_type = render_json(attrs, nodes, list_key), JSON_TYPE
+    else:
+        body, content_type = render_xml(attrs, nodes), XML_TYPE
+    data = body.encode("utf-8")
+    if mode == "bad_utf8":
+        data = data.replace(_BAD_UTF8_MARK.encode("utf-8"), b"\xff\xfe")
+    elif mode == "truncate":
+        data = data[: max(1, len(data) * 2 // 3)]
+    return Response(data, 200, content_type=content_type, headers=headers or {})
+
+
+def _section_art(library: Library) -> tuple[str, str]:
+    return f"/:/resources/{library.type}-fanart.jpg", f"/:/resources/{library.type}.png"
+
+
+def section_attrs(library: Library) -> dict:
+    """Return the MediaContainer attributes PMS puts on a section's listings."""
+    art, thumb = _section_art(library)
+    return {
+        "allowSync": True,
+        "art": art,
+        "content": "secondary",
+        "identifier": LIBRARY_IDENTIFIER,
+        "librarySectionID": library.number,
+        "librarySectionTitle": library.title,
+        "librarySectionUUID": library.uuid,
+        "mediaTagPrefix": MEDIA_TAG_PREFIX,
+        "mediaTagVersion": MEDIA_TAG_VERSION,
+        "nocache": True if library.type != "movie" else None,
+        "thumb": thumb,
+        "title1": library.title,
+    }
+
+
+def paged(entries: list, make_node, head: dict, *, mode=None, fails=None, total=None) -> Response:
+    """Answer one page of ``entries`` (all of them when no size is asked for)."""
+    total = len(entries) if total is None else total
+    start, size = paging()
+    begin = start or 0
+    end = len(entries) if size is None else min(len(entries), begin + size)
+    if fails is not None and fails(begin // size + 1 if size else 1):
+        return html_error(500)
+    nodes = [make_node(entry) for entry in entries[begin:end]]
+    attrs = {"size": len(nodes)}
+    headers = {}
+    if start is not None or size is not None:
+        attrs.update(totalSize=total, offset=begin)
+        headers = {
+            "X-Plex-Container-Start": str(begin),
+            "X-Plex-Container-Total-Size": str(total),
+        }
+    attrs.update(head)
+    return library_response(attrs, nodes, mode=mode, headers=headers)
+
+
+def _sorted(library: Library, sort: str | None) -> list[int]:
+    field_name, _, direction = (sort or "titleSort").partition(":")
+    if field_name == "addedAt":
+        order = library.recent()
+        return order if direction == "desc" else order[::-1]
+    if field_name == "updatedAt":
+        order = sorted(library.order(), key=library.updated_at_of)
+    else:
+        order = library.order()
+    return order[::-1] if direction == "desc" else order
+
+
+@bp.get("/library/sections")
+def sections():
+    state = library_state()
+    libraries = list(state.libraries.values()) if state is not None else []
+    directories = []
+    for library in libraries:
+        agent, scanner, _path, _title2 = SECTION_FACTS[library.type]
+        art, thumb = _section_art(library)
+        attrs = {
+            "allowSync": True,
+            "art": art,
+            "composite": f"/library/sections/{library.key}/composite/{library.updated_at}",
+            "filters": True,
+            "refreshing": False,
+            "thumb": thumb,
+            "key": library.key,
+            "type": library.type,
+            "title": library.title,
+            "agent": agent,
+            "scanner": scanner,
+            "language": "en-US",
+            "uuid": library.uuid,
+            "updatedAt": library.updated_at,
+            "createdAt": library.created_at,
+            "scannedAt": library.scanned_at,
+            "content": True,
+            "directory": True,
+            "contentChangedAt": 100_000_000 + library.number * 1_000 + len(library),
+            "hidden": library.hidden,
+        }
+        location = ("Location", {"id": library.location_id, "path": library.location}, ())
+        directories.append(("Directory", attrs, [location]))
+    head = {
+        "size": len(directories),
+        "allowSync": False,
+        "identifier": LIBRARY_IDENTIFIER,
+        "mediaTagPrefix": MEDIA_TAG_PREFIX,
+        "mediaTagVersion": MEDIA_TAG_VERSION,
+        "title1": "Plex Library",
+    }
+    return library_response(head, directories, list_key="Directory")
+
+
+@bp.get("/library/sections/<key>/all")
+def section_all(key):
+    library = find_library(key)
+    if library is None:
+        return html_error(404)
+    state = library_state()
+    levels = LEVELS[library.type]
+    wanted = request.args.get("type")
+    level = 0
+    if wanted:
+        numbers = [TYPE_NUMBERS[kind] for kind in levels]
+        level = numbers.index(int(wanted)) if wanted.isdigit() and int(wanted) in numbers else -1
+    guids = request.args.get("includeGuids") == "1"
+    if level == 0:
+        entries = _sorted(library, request.args.get("sort"))
+    elif level == 1:
+        entries = [(i, s, 0) for i in library.order() for s in range(1, library.seasons + 1)]
+    elif level == 2:
+        entries = library.leaves()
+    else:
+        entries = []
+    head = section_attrs(library)
+    head["title2"] = SECTION_FACTS[library.type][3]
+    head["viewGroup"] = levels[max(level, 0)]
+    return paged(
+        entries,
+        lambda entry: (
+            library.node(entry, guids=guids) if level == 0 else library.node(*entry, guids=guids)
+        ),
+        head,
+        mode=state.malformed,
+        fails=state.page_fails,
+    )
+
+
+def _recent_head(library: Library | None) -> dict:
+    head = {
+        "allowSync": True,
+        "identifier": LIBRARY_IDENTIFIER,
+        "mediaTagPrefix": MEDIA_TAG_PREFIX,
+        "mediaTagVersion": MEDIA_TAG_VERSION,
+        "mixedParents": True,
+    }
+    if library is not None:
+        head.update(section_attrs(library))
+        head["title2"] = "Recently Added"
+    return head
+
+
+def _recent_node(library: Library, index: int):
+    tag, attrs, children = library.node(index)
+    attrs["librarySectionTitle"] = library.title
+    attrs["librarySectionID"] = library.number
+    attrs["librarySectionKey"] = f"/library/sections/{library.key}"
+    return tag, attrs, children
+
+
+@bp.get("/library/recentlyAdded")
+def recently_added():
+    state = library_state()
+    libraries = list(state.libraries.values()) if state is not None else []
+    start, size = paging()
+    wanted = (start or 0) + (size if size is not None else MAX_TOP_ITEMS * len(libraries))
+    streams = [[(library, index) for index in library.recent()] for library in libraries]
+    merged = heapq.merge(*streams, key=lambda entry: -entry[0].added_at_of(entry[1]))
+    entries = list(itertools.islice(merged, wanted))
+    total = sum(len(stream) for stream in streams)
+    mode = state.malformed if state is not None else None
+    return paged(
+        entries, lambda entry: _recent_node(*entry), _recent_head(None), mode=mode, total=total
+    )
+
+
+@bp.get("/library/sections/<key>/recentlyAdded")
+def section_recently_added(key):
+    library = find_library(key)
+    if library is None:
+        return html_error(404)
+    entries = library.recent()
+    return paged(
+        entries,
+        lambda index: _recent_node(library, index),
+        _recent_head(library),
+        mode=library_state().malformed,
+    )
+
+
+def _metadata_head(library: Library) -> dict:
+    return {
+        "allowSync": True,
+        "identifier": LIBRARY_IDENTIFIER,
+        "librarySectionID": library.number,
+        "librarySectionTitle": library.title,
+        "librarySectionUUID": library.uuid,
+        "mediaTagPrefix": MEDIA_TAG_PREFIX,
+        "mediaTagVersion": MEDIA_TAG_VERSION,
+    }
+
+
+@bp.get("/library/metadata/<rating_keys>")
+def metadata(rating_keys):
+    nodes, library = [], None
+    for rating_key in rating_keys.split(","):
+        library = library_of(rating_key) or library
+        found = library.locate(rating_key) if library is not None else None
+        if found is None:
+            continue
+        if found[0] == "collection":
+            tag, attrs, children = library.collection_node(found[1])
+            attrs.update(
+                librarySectionTitle=library.title,
+                librarySectionID=library.number,
+                librarySectionKey=f"/library/sections/{library.key}",
+            )
+            nodes.append((tag, attrs, children))
+        else:
+            nodes.append(library.node(*found[1:], detail=True, guids=True))
+    if not nodes:
+        return html_error(404)
+    head = {"size": len(nodes), **_metadata_head(library)}
+    return library_response(head, nodes)
+
+
+@bp.get("/library/metadata/<rating_key>/children")
+def metadata_children(rating_key):
+    library = library_of(rating_key)
+    found = library.locate(rating_key) if library is not None else None
+    if found is None or found[0] != "item" or found[3]:
+        return html_error(404)
+    _kind, index, season, _episode = found
+    parent_tag, parent, _children = library.node(index, season)
+    levels = LEVELS[library.type]
+    if len(levels) == 1:
+        entries = []
+    elif not season:
+        entries = [(index, s, 0) for s in range(1, library.seasons + 1)]
+    else:
+        entries = [(index, season, e) for e in range(1, library.episodes + 1)]
+    head = _metadata_head(library)
+    head.update(
+        art=parent.get("art"),
+        key=parent["ratingKey"],
+        nocache=True,
+        parentIndex=parent.get("index"),
+        parentTitle=parent["title"],
+        parentYear=parent.get("year"),
+        summary=parent.get("summary"),
+        thumb=parent.get("thumb"),
+        title1=parent.get("parentTitle") or library.title,
+        title2=parent["title"],
+        viewGroup=levels[min(len(levels) - 1, 2 if season else 1)],
+    )
+    return paged(entries, lambda entry: library.node(*entry), head)
+
+
+@bp.get("/library/sections/<key>/collections")
+def section_collections(key):
+    library = find_library(key)
+    if library is None:
+        return html_error(404)
+    head = section_attrs(library)
+    head.update(content=None, nocache=None, sortAsc=True, title2="All Collections")
+    head["viewGroup"] = library.type
+    head["viewMode"] = 131122
+    entries = list(range(len(library.collection_names)))
+    return paged(entries, library.collection_node, head)
+
+
+@bp.get("/library/collections/<rating_key>/children")
+def collection_children(rating_key):
+    library = library_of(rating_key)
+    found = library.locate(rating_key) if library is not None else None
+    if found is None or found[0] != "collection":
+        return html_error(404)
+    head = section_attrs(library)
+    head.update(content=None, nocache=None, title2=library.collection_names[found[1]])
+    head["viewGroup"] = library.type
+    members = library.collection_members(found[1])
+    return paged(members, lambda index: library.node(index), head, mode=library_state().malformed)
+
+
+@bp.route("/library/sections/<key>/refresh", methods=["GET", "POST", "PUT"])
+def section_refresh(key):
+    library = find_library(key)
+    if library is None:
+        return html_error(404)
+    library_state().refreshes.append((library.key, request.args.get("path")))
+    return Response(b"", 200)
+
+
+def png(width: int, height: int, seed: bytes) -> bytes:
+    """Return a two-colour PNG (a poster's top and bottom) made with zlib and struct alone."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    top, bottom = b"\x00" + seed[0:3] * width, b"\x00" + seed[3:6] * width
+    split = height * 2 // 3
+    raw = top * split + bottom * (height - split)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+def image_response(rating_key, element: str, width=None, height=None) -> Response:
+    library = library_of(rating_key)
+    found = library.locate(rating_key) if library is not None else None
+    if found is None:
+        return html_error(404)
+    natural = (300, 450) if element == "thumb" else (480, 270)
+    try:
+        width = min(2000, max(1, int(width))) if width else natural[0]
+        height = min(2000, max(1, int(height))) if height else natural[1]
+    except ValueError:
+        return html_error(400)
+    seed = hashlib.blake2b(f"{rating_key}:{element}".encode(), digest_size=6).digest()
+    response = Response(png(width, height, seed), 200, content_type=PNG_TYPE)
+    response.headers["Cache-Control"] = "max-age=86400"
+    return response
+
+
+@bp.get("/library/metadata/<rating_key>/<any(thumb, art):element>")
+@bp.get("/library/metadata/<rating_key>/<any(thumb, art):element>/<int:stamp>")
+def metadata_image(rating_key, element, stamp=None):
+    return image_response(rating_key, element)
+
+
+@bp.get("/photo/:/transcode")
+def photo_transcode():
+    match = _IMAGE_URL.match(request.args.get("url", "").split("?")[0])
+    if match is None:
+        return html_error(404)
+    width, height = request.args.get("width"), request.args.get("height")
+    return image_response(match.group(1), match.group(2), width, height)
 
 
 def create_app(identity) -> Flask:

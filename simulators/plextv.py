@@ -125,6 +125,8 @@ class Server:
     garbage: bool = False
     status_override: int | None = None
     state: "PlexTvState | None" = field(default=None, repr=False)
+    # A simulators.plex_server.PlexServerState whose libraries this server serves.
+    library: object | None = field(default=None, repr=False)
 
     @property
     def owner(self) -> Account | None:
@@ -899,6 +901,19 @@ def demo_state() -> tuple[PlexTvState, Server]:
     state.add_account("carol")
     kid = state.add_account("kid", home_managed=True, home=owner)
     server = state.add_server(owner, "Living Room")
+    server.library = demo_libraries()
+    server.library_count = len(server.library.libraries)
     for account in (*friends, kid):
         state.share(server, account)
     return state, server
+
+
+def demo_libraries():
+    """Return the libraries demo mode's server holds: movies, shows and music."""
+    from simulators.plex_server import PlexServerState
+
+    library = PlexServerState(name="Living Room")
+    library.add_library("Movies", "movie", count=300)
+    library.add_library("TV Shows", "show", count=40, seasons=3, episodes=8)
+    library.add_library("Music", "artist", count=30, seasons=2, episodes=10)
+    return library
