@@ -16,6 +16,7 @@ import json
 import re
 import threading
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
@@ -127,6 +128,12 @@ TWISTS = (
     "Every choice has a price.|Friendship is tested to the limit.|A storm is coming.|"
     "Some doors should stay closed."
 ).split("|")
+TAGLINES = (
+    "Some journeys never end.|Everyone has a secret.|The truth is out there somewhere.|"
+    "One night changes everything.|Home is where the heart breaks.|Run.|"
+    "Based on a true story. Mostly.|The adventure of a lifetime."
+).split("|")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 RESOLUTIONS = ("4k", "4k", "1080", "1080", "1080", "1080", "1080", "720", "720", "sd")
 VIDEO = {
     "4k": (3840, 2160, "hevc", "main 10", 24000),
@@ -204,6 +211,12 @@ def make_title(kind: str, b: bytes) -> tuple[str, str | None]:
         title += ": Part II"
     original = _pick(ORIGINALS, b[6]) if b[7] % 8 == 0 else None
     return title, original
+
+
+def slug(title: str) -> str:
+    """Return Plex's slug of a title: ASCII, lower case, words joined by hyphens."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", ascii_title.lower()).strip("-")
 
 
 def title_sort(title: str) -> str:
@@ -504,6 +517,7 @@ class Library:
         attrs = {"ratingKey": str(rk)}
         attrs["key"] = f"/library/metadata/{rk}" + ("" if kind == "movie" else "/children")
         attrs["guid"] = f"plex://{kind}/{b[:12].hex()}"
+        attrs["slug"] = slug(title)
         if kind != "artist":
             attrs["studio"] = _pick(STUDIOS if kind == "movie" else NETWORKS, b[20])
         attrs["type"] = kind
@@ -524,6 +538,7 @@ class Library:
             attrs["rating"] = round(1 + (b[18] % 90) / 10, 1)
             attrs["audienceRating"] = round(1 + (b[19] % 90) / 10, 1)
             attrs["year"] = year
+            attrs["tagline"] = _pick(TAGLINES, b[13] + b[14])
         attrs["thumb"] = thumb
         attrs["art"] = art
         if kind == "movie":
@@ -541,6 +556,12 @@ class Library:
             attrs["childCount"] = self.seasons
         attrs["addedAt"] = added
         attrs["updatedAt"] = updated
+        if kind == "movie":
+            attrs["audienceRatingImage"] = "rottentomatoes://image.rating.upright"
+            ripe = attrs["rating"] >= 6
+            attrs["ratingImage"] = f"rottentomatoes://image.rating.{'ripe' if ripe else 'rotten'}"
+        elif kind == "show":
+            attrs["audienceRatingImage"] = "themoviedb://image.rating"
         children = []
         if kind == "movie":
             path = f"{self.location}/{title} ({year})/{title} ({year})"
@@ -761,17 +782,41 @@ def xml_value(value) -> str:
     return str(value)
 
 
+# Rendered one-attribute leaves (<Genre tag="Drama" />): the same few hundred recur on every page.
+_LEAVES: dict[tuple, str] = {}
+
+
 def _xml(out: list, tag: str, attrs: dict, children) -> None:
-    text = "".join(
-        [f' {name}="{xml_value(value)}"' for name, value in attrs.items() if value is not None]
-    )
+    if not children and len(attrs) == 1:
+        ((name, value),) = attrs.items()
+        key = (tag, name, value)
+        text = _LEAVES.get(key)
+        if text is None:
+            text = f'<{tag} {name}="{xml_value(value)}" />\n'
+            if len(_LEAVES) < 100_000:
+                _LEAVES[key] = text
+        out.append(text)
+        return
+    parts = [f"<{tag}"]
+    for name, value in attrs.items():
+        kind = type(value)
+        if kind is str:
+            if _SPECIAL.search(value):
+                value = value.translate(_ESCAPES)
+        elif kind is bool:
+            value = "1" if value else "0"
+        elif value is None:
+            continue
+        parts.append(f' {name}="{value}"')
     if children:
-        out.append(f"<{tag}{text}>\n")
+        parts.append(">\n")
+        out.append("".join(parts))
         for child in children:
             _xml(out, *child)
         out.append(f"</{tag}>\n")
     else:
-        out.append(f"<{tag}{text} />\n")
+        parts.append(" />\n")
+        out.append("".join(parts))
 
 
 def render_xml(attrs: dict, children) -> str:
@@ -782,13 +827,20 @@ def render_xml(attrs: dict, children) -> str:
 
 
 def _json(attrs: dict, children, list_key: str | None) -> dict:
-    data = {name: value for name, value in attrs.items() if value is not None}
+    # Nodes are made fresh for each answer, so their attribute dicts are reused, not copied.
+    data = attrs
+    if None in data.values():
+        data = {name: value for name, value in attrs.items() if value is not None}
     for tag, child_attrs, grandchildren in children:
-        value = _json(child_attrs, grandchildren, None)
+        value = _json(child_attrs, grandchildren, None) if grandchildren else child_attrs
         if tag in JSON_OBJECTS:
             data[tag] = value
         else:
-            data.setdefault(list_key or tag, []).append(value)
+            key = list_key or tag
+            if key in data:
+                data[key].append(value)
+            else:
+                data[key] = [value]
     return data
 
 

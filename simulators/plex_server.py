@@ -556,6 +556,10 @@ def section_all(key):
     guids = request.args.get("includeGuids") == "1"
     if level == 0:
         entries = _sorted(library, request.args.get("sort"))
+        wanted_title = request.args.get("title", "").casefold()
+        if wanted_title:
+            # PMS's title filter matches titles that contain the words asked for.
+            entries = [i for i in entries if wanted_title in library.title_of(i).casefold()]
     elif level == 1:
         entries = [(i, s, 0) for i in library.order() for s in range(1, library.seasons + 1)]
     elif level == 2:

@@ -162,6 +162,15 @@ def test_the_same_library_is_generated_the_same_way(plex):
     assert movies.item(first.attrib["ratingKey"])["title"] == first.attrib["title"]
 
 
+def test_all_sorts_and_filters_by_title(plex):
+    newest = page(plex, sort="addedAt:desc", **{"X-Plex-Container-Size": 30})
+    added = [int(v.attrib["addedAt"]) for v in newest]
+    assert added == sorted(added, reverse=True)
+    found = page(plex, title="the")
+    assert 0 < int(found.attrib["size"]) < 1000
+    assert all("the" in v.attrib["title"].casefold() for v in found)
+
+
 def test_a_show_library_lists_shows_then_seasons_and_episodes(plex):
     shows = page(plex, "2")
     assert shows.attrib["viewGroup"] == "show" and shows.attrib["size"] == "20"
