@@ -341,6 +341,8 @@ def root():
 # -- libraries ----------------------------------------------------------------------------------
 
 PNG_TYPE = "image/png"
+# The `type=` number of collections in a section's /all.
+COLLECTION_TYPE = 18
 MALFORMED_MODES = {
     "truncate",
     "bad_attrs",
@@ -550,7 +552,9 @@ def section_all(key):
     levels = LEVELS[library.type]
     wanted = request.args.get("type")
     level = 0
-    if wanted:
+    if wanted == str(COLLECTION_TYPE):
+        level = COLLECTION_TYPE
+    elif wanted:
         numbers = [TYPE_NUMBERS[kind] for kind in levels]
         level = numbers.index(int(wanted)) if wanted.isdigit() and int(wanted) in numbers else -1
     guids = request.args.get("includeGuids") == "1"
@@ -560,24 +564,38 @@ def section_all(key):
         if wanted_title:
             # PMS's title filter matches titles that contain the words asked for.
             entries = [i for i in entries if wanted_title in library.title_of(i).casefold()]
+        entries = _Single(entries)
     elif level == 1:
-        entries = [(i, s, 0) for i in library.order() for s in range(1, library.seasons + 1)]
+        entries = [(i, s) for i in library.order() for s in range(1, library.seasons + 1)]
     elif level == 2:
         entries = library.leaves()
+    elif level == COLLECTION_TYPE:
+        entries = [(n,) for n in range(len(library.collection_names))]
     else:
         entries = []
     head = section_attrs(library)
     head["title2"] = SECTION_FACTS[library.type][3]
-    head["viewGroup"] = levels[max(level, 0)]
-    return paged(
-        entries,
-        lambda entry: (
-            library.node(entry, guids=guids) if level == 0 else library.node(*entry, guids=guids)
-        ),
-        head,
-        mode=state.malformed,
-        fails=state.page_fails,
-    )
+    head["viewGroup"] = "collection" if level == COLLECTION_TYPE else levels[max(level, 0)]
+
+    def node(entry):
+        if level == COLLECTION_TYPE:
+            return library.collection_node(*entry)
+        return library.node(*entry, guids=guids)
+
+    return paged(entries, node, head, mode=state.malformed, fails=state.page_fails)
+
+
+class _Single:
+    """A list of indexes seen as a list of one-element tuples, without building them all."""
+
+    def __init__(self, indexes: list[int]):
+        self.indexes = indexes
+
+    def __len__(self) -> int:
+        return len(self.indexes)
+
+    def __getitem__(self, part: slice) -> list[tuple[int]]:
+        return [(i,) for i in self.indexes[part]]
 
 
 def _recent_head(library: Library | None) -> dict:

@@ -258,6 +258,8 @@ def test_collections_list_and_hold_their_items(plex):
         tags = [c.attrib["tag"] for c in video.findall("Collection")]
         assert collection.attrib["title"] in tags
     assert plex.xml(f"/library/metadata/{rk}")[0].attrib["type"] == "collection"
+    as_type = page(plex, type=18)
+    assert [d.attrib["ratingKey"] for d in as_type] == [d.attrib["ratingKey"] for d in root]
 
 
 def test_a_path_scoped_refresh_is_recorded(plex):
