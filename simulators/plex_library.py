@@ -248,6 +248,8 @@ class Library:
     removed: set[int] = field(default_factory=set, repr=False)
     added_at: dict[int, int] = field(default_factory=dict, repr=False)
     renamed: dict[int, tuple[str, int]] = field(default_factory=dict, repr=False)
+    # Collections made through the API: (title, member indexes in order, createdAt).
+    custom: list[tuple[str, dict, int]] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _order: list[int] | None = field(default=None, repr=False, compare=False)
     _sort_keys: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
@@ -330,14 +332,35 @@ class Library:
 
     @property
     def collection_names(self) -> tuple[str, ...]:
-        return COLLECTION_NAMES[self.type]
+        return COLLECTION_NAMES[self.type] + tuple(title for title, _keys, _at in self.custom)
 
     def collections_of(self, index: int) -> list[int]:
         number = index % COLLECTION_EVERY
-        return [number] if number < len(self.collection_names) else []
+        found = [number] if number < len(COLLECTION_NAMES[self.type]) else []
+        if self.custom:
+            first = len(COLLECTION_NAMES[self.type])
+            found += [first + n for n, (_t, keys, _a) in enumerate(self.custom) if index in keys]
+        return found
 
     def collection_members(self, number: int) -> list[int]:
+        first = len(COLLECTION_NAMES[self.type])
+        if number >= first:
+            return [i for i in self.custom[number - first][1] if self.exists(i)]
         return [i for i in self.order() if i % COLLECTION_EVERY == number]
+
+    def add_collection(self, title: str, indexes=()) -> int:
+        """Make a collection of the given top-level items; return its number."""
+        if len(self.collection_names) >= RK_CHILDREN - RK_COLLECTIONS:
+            raise ValueError("too many collections")
+        self.custom.append((title, dict.fromkeys(indexes), int(time.time())))
+        return len(self.collection_names) - 1
+
+    def add_to_collection(self, number: int, indexes) -> None:
+        """Put more top-level items in a collection made with ``add_collection``."""
+        first = len(COLLECTION_NAMES[self.type])
+        if number < first:
+            raise ValueError("generated collections cannot change")
+        self.custom[number - first][1].update(dict.fromkeys(indexes))
 
     # -- listings -------------------------------------------------------------------------------
 
@@ -740,7 +763,11 @@ class Library:
         rk = self.collection_key(number)
         members = self.collection_members(number)
         years = [1950 + int.from_bytes(_digest(self.number, i)[8:10], "big") % 75 for i in members]
-        created = ADDED_FROM + number * 86_400 * 97
+        generated = len(COLLECTION_NAMES[self.type])
+        if number < generated:
+            created = ADDED_FROM + number * 86_400 * 97
+        else:
+            created = self.custom[number - generated][2]
         attrs = {
             "ratingKey": rk,
             "key": f"/library/collections/{rk}/children",

@@ -262,6 +262,39 @@ def test_collections_list_and_hold_their_items(plex):
     assert [d.attrib["ratingKey"] for d in as_type] == [d.attrib["ratingKey"] for d in root]
 
 
+def test_a_collection_is_made_and_filled_through_the_api(plex):
+    movies = plex.state.libraries["1"]
+    first, second, third = movies.rating_keys()[:3]
+    machine = plex.state.machine_identifier
+    uri = f"server://{machine}/com.plexapp.plugins.library/library/metadata/{first},{second}"
+    made = requests.post(
+        plex.url + "/library/collections",
+        params={"type": 1, "title": "Road Movies", "smart": 0, "sectionId": 1, "uri": uri},
+        headers=XML,
+        timeout=10,
+    )
+    assert made.status_code == 200
+    collection = ET.fromstring(made.content)[0]
+    assert collection.attrib["title"] == "Road Movies" and collection.attrib["childCount"] == "2"
+    rk = collection.attrib["ratingKey"]
+    added = requests.put(
+        plex.url + f"/library/collections/{rk}/items",
+        params={"uri": uri.replace(f"{first},{second}", third)},
+        headers=XML,
+        timeout=10,
+    )
+    assert ET.fromstring(added.content)[0].attrib["childCount"] == "3"
+    items = plex.xml(f"/library/collections/{rk}/items")
+    assert [v.attrib["ratingKey"] for v in items] == [first, second, third]
+    assert "Road Movies" in [
+        c.attrib["tag"] for c in plex.xml(f"/library/metadata/{first}")[0].findall("Collection")
+    ]
+    bad = requests.post(
+        plex.url + "/library/collections", params={"title": "x"}, headers=XML, timeout=10
+    )
+    assert bad.status_code == 400
+
+
 def test_a_path_scoped_refresh_is_recorded(plex):
     response = plex.get("/library/sections/2/refresh", path="/data/tv/New Show")
     assert response.status_code == 200
