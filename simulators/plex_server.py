@@ -15,6 +15,23 @@ the way Plex Media Server does.
 (library key, index), so a 100,000-item library costs nothing until a page of it is asked for.
 A server without libraries of its own (``simulators.plextv.Server``) may carry a
 ``PlexServerState`` in its ``library`` attribute; its libraries and library switches are served.
+
+Library endpoints: ``/library/sections``, ``/library/sections/{key}/all`` (paged by
+``X-Plex-Container-Start``/``-Size`` in headers or query; ``includeGuids``, ``type``, ``sort``,
+``title``), ``/library/recentlyAdded`` and ``/library/sections/{key}/recentlyAdded``,
+``/library/metadata/{ratingKey}`` and ``/children``, ``/library/sections/{key}/collections``,
+``/library/collections/{ratingKey}/children`` (or ``/items``), ``POST /library/collections``,
+``PUT /library/collections/{ratingKey}/items``, ``/library/sections/{key}/refresh?path=``,
+and images at ``/library/metadata/{ratingKey}/thumb|art/{ts}`` and ``/photo/:/transcode``.
+
+Library switches on ``PlexServerState``: ``fail_at_page`` (the page at that position of any paged
+``/all``, 1-based, answers 500 once, or every time with ``fail_always``) and ``malformed``:
+"truncate" (the body stops two thirds in), "bad_attrs" (every fifth item has year "unknown",
+empty addedAt, duration -1, rating NaN; some items lack a title), "huge_titles" (every tenth
+title is 20,000 characters), "html_titles" (titles and summaries with markup, escaped as XML
+asks), "bad_utf8" (bytes that are not UTF-8 in some titles), "duplicate_keys" (every tenth item
+and the last repeat the rating key before them). They apply to item listings: ``/all``,
+recently added and a collection's children. ``refreshes`` and ``page_requests`` record requests.
 """
 
 import hashlib
