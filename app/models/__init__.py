@@ -2,8 +2,21 @@
 
 from app.models.audit import AuditEvent
 from app.models.identities import Identity
+from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem, SyncRun
 from app.models.notifications import Notification
 from app.models.system import HealthCheck, Setting
 from app.models.users import User
 
-__all__ = ["AuditEvent", "HealthCheck", "Identity", "Notification", "Setting", "User"]
+__all__ = [
+    "AuditEvent",
+    "HealthCheck",
+    "Identity",
+    "ItemGuid",
+    "ItemTag",
+    "LibrarySection",
+    "MediaItem",
+    "Notification",
+    "Setting",
+    "SyncRun",
+    "User",
+]

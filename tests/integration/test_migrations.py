@@ -12,7 +12,19 @@ from app import create_app
 from app.extensions import db
 from tests.conftest import ROOT, worker_env
 
-TABLES = {"users", "settings", "notifications", "health_checks", "identities", "audit_events"}
+TABLES = {
+    "users",
+    "settings",
+    "notifications",
+    "health_checks",
+    "identities",
+    "audit_events",
+    "library_sections",
+    "media_items",
+    "item_tags",
+    "item_guids",
+    "sync_runs",
+}
 
 
 def app_on(tmp_path, services, database_url: str):
