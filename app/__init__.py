@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.cli import bp as cli_bp
     from app.dashboard import bp as dashboard_bp
+    from app.library import bp as library_bp
     from app.notifications import bp as notifications_bp
     from app.ops import bp as ops_bp
     from app.ops.metrics import init_request_metrics
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         dashboard_bp,
         notifications_bp,
         admin_bp,
+        library_bp,
         ops_bp,
         realtime_bp,
         cli_bp,

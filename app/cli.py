@@ -44,3 +44,27 @@ def check() -> None:
         mark = "ok  " if component["ok"] else "FAIL"
         click.echo(f"{mark} {component['label']:<11} {component['detail']}")
     sys.exit(0 if result.get("healthy") else 1)
+
+
+@bp.cli.command("sync-library")
+def sync_library() -> None:
+    """Sync every Plex library now, in the foreground; exits non-zero when it fails."""
+    from app.library.services import full_sync
+
+    def show(event: dict) -> None:
+        stage = f" · {event['stage']}" if event.get("stage") else ""
+        click.echo(f"{event['library']}{stage}: {event['done']}/{event['total']}")
+
+    result = full_sync(show)
+    if result["status"] == "skipped":
+        click.echo(result["message"], err=True)
+        sys.exit(2)
+    click.echo(
+        f"Sync {result['status']} in {result['seconds']} s: {result['added']} added, "
+        f"{result['updated']} updated, {result['removed']} removed, {result['skipped']} skipped."
+    )
+    for problem in result["problems"]:
+        click.echo(f"  {problem['problem']}: {problem['count']}")
+    if result["error"]:
+        click.echo(f"Error: {result['error']}", err=True)
+    sys.exit(0 if result["status"] == "succeeded" else 1)

@@ -4,6 +4,7 @@ from flask import Flask
 from redis import Redis
 from rq.cron import CronScheduler
 
+from app.library.tasks import full_sync, recent_sync
 from app.ops.tasks import run_system_check
 
 
@@ -17,4 +18,12 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
         job_timeout=120,
         result_ttl=300,
     )
+    cron.register(
+        recent_sync,
+        "default",
+        interval=app.config.get("LIBRARY_RECENT_INTERVAL_SECONDS", 300),
+        job_timeout=600,
+        result_ttl=3600,
+    )
+    cron.register(full_sync, "default", cron="30 3 * * *", job_timeout=4 * 3600, result_ttl=86400)
     return cron

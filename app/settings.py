@@ -42,6 +42,7 @@ SPECS = {
         Spec("plex.server_version"),
         Spec("plex.owner_token", secret=True),
         Spec("plex.owner_account_id"),
+        Spec("plex.webhook_secret", secret=True),
         Spec("signup.approval_required", False),
         Spec("signup.default_role", "user"),
         Spec("quota.requests", 10),

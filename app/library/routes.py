@@ -1,0 +1,87 @@
+"""The admin's library page and Plex's webhook."""
+
+import json
+
+from flask import Response, flash, redirect, request, url_for
+from flask_login import current_user
+
+from app import settings
+from app.admin import bp as admin_bp
+from app.auth.decorators import admin_required
+from app.extensions import csrf, limiter
+from app.htmx import render
+from app.jobs import enqueue
+from app.library import bp, services, tasks
+
+WEBHOOK_EVENTS = {"library.new"}
+
+
+@admin_bp.get("/library")
+@admin_required
+def library():
+    return render(
+        "admin/library.html",
+        sections=services.sections(),
+        runs=services.recent_runs(),
+        running=services.running_run(),
+        webhook_url=url_for(
+            "library.plex_webhook", secret=services.webhook_secret(), _external=True
+        ),
+    )
+
+
+@admin_bp.post("/library/sync")
+@admin_required
+def library_sync():
+    enqueue(f"{tasks.__name__}.full_sync", job_id=tasks.FULL_JOB_ID, job_timeout=4 * 3600)
+    flash("The full sync has started; its progress shows below.", "success")
+    return redirect(url_for("admin.library"))
+
+
+@admin_bp.post("/library/<int:section_id>/hidden")
+@admin_required
+def library_hidden(section_id: int):
+    hidden = request.form.get("hidden") == "1"
+    section = services.set_hidden(section_id, hidden, actor=current_user)
+    if section is None:
+        flash("That library is no longer there.", "error")
+    else:
+        state = "hidden from everyone but admins" if hidden else "visible to everyone"
+        flash(f"{section.title} is now {state}.", "success")
+    return redirect(url_for("admin.library"))
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text + "\n", status=status, mimetype="text/plain")
+
+
+@bp.post("/webhooks/plex/<secret>")
+@csrf.exempt
+@limiter.limit("60 per minute")
+def plex_webhook(secret: str):
+    if not services.secret_matches(secret):
+        return _plain("Not found.", 404)
+    try:
+        payload = json.loads(request.form.get("payload") or "")
+        event = payload["event"]
+        metadata = payload.get("Metadata") or {}
+        if not isinstance(event, str) or not isinstance(metadata, dict):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return _plain("Expected a Plex webhook: a form with a JSON 'payload' field.", 400)
+    server = (payload.get("Server") or {}) if isinstance(payload.get("Server"), dict) else {}
+    machine_id = settings.get("plex.machine_id")
+    if server.get("uuid") and machine_id and server["uuid"] != machine_id:
+        return _plain("Ignored: this event is from another Plex server.", 202)
+    if event not in WEBHOOK_EVENTS:
+        return _plain(f"Ignored: {event[:40]} needs no update.", 202)
+    section = str(metadata.get("librarySectionID") or "")
+    if not section.isdigit():
+        return _plain("The event names no library (Metadata.librarySectionID).", 400)
+    enqueue(
+        f"{tasks.__name__}.section_update",
+        section,
+        job_id=f"library-webhook-{section}",
+        job_timeout=600,
+    )
+    return _plain("Queued an update of that library.", 202)

@@ -1,0 +1,248 @@
+"""The library sync as the app runs it: runs, locks, reports, visibility and the webhook secret."""
+
+import logging
+import secrets
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from flask import current_app
+from redis.exceptions import LockError, RedisError
+from sqlalchemy import select, update
+
+from app import audit, settings
+from app.extensions import db, redis_conn
+from app.library import sync
+from app.library.parse import describe
+from app.models.base import utcnow
+from app.models.library import LibrarySection, SyncRun
+
+log = logging.getLogger(__name__)
+
+LOCK_PREFIX = "medianest:lock:library-sync:"
+LOCK_SECONDS = 300  # renewed with every page; a dead worker's lock lapses after this
+ALL_SECTIONS = "*"
+
+
+class SyncSkipped(Exception):
+    """Another scan holds a library this one needs."""
+
+
+def _noop(_event: dict) -> None:
+    pass
+
+
+def plex_reader() -> sync.PlexReader:
+    url, token = settings.get("plex.server_url"), settings.get("plex.owner_token")
+    if not url or not token:
+        raise sync.SyncFailed("Plex is not connected yet: connect it under Admin → Plex server.")
+    return sync.PlexReader(url, token, current_app.config.get("LIBRARY_SYNC_TIMEOUT", 30.0))
+
+
+@contextmanager
+def section_locks(keys: list[str]):
+    """Hold the sync lock of every library in `keys`, or raise SyncSkipped."""
+    held = []
+    try:
+        for key in keys:
+            lock = redis_conn().lock(LOCK_PREFIX + key, timeout=LOCK_SECONDS)
+            if not lock.acquire(blocking=False):
+                raise SyncSkipped("Another sync of this library is running; this one was skipped.")
+            held.append(lock)
+        yield held
+    finally:
+        for lock in held:
+            try:
+                lock.release()
+            except (LockError, RedisError):
+                pass  # it lapsed; the next scan takes it
+
+
+def _renew(locks) -> None:
+    for lock in locks:
+        try:
+            lock.reacquire()
+        except (LockError, RedisError) as exc:
+            log.warning("Could not renew a library sync lock: %s", exc)
+
+
+def start_run(kind: str, section_key: str | None = None) -> SyncRun:
+    run = SyncRun(kind=kind, section_key=section_key, status="running", problems=[])
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def _interrupted(section_key: str | None, run_id: int) -> None:
+    """Runs still 'running' for libraries whose locks we now hold died with their worker."""
+    query = update(SyncRun).where(SyncRun.status == "running", SyncRun.id != run_id)
+    if section_key is not None:
+        query = query.where(SyncRun.section_key == section_key)
+    db.session.execute(
+        query.values(
+            status="failed", finished_at=utcnow(), error="Interrupted: the sync stopped unfinished."
+        )
+    )
+
+
+def finish_run(run: SyncRun, tally: sync.Tally, error: str | None = None) -> dict:
+    run.status = "failed" if error else "succeeded"
+    run.error = error
+    run.finished_at = utcnow()
+    run.added, run.updated, run.removed, run.skipped = (
+        tally.added,
+        tally.updated,
+        tally.removed,
+        tally.skipped,
+    )
+    run.problems = describe(tally.problems, tally.examples)[:20]
+    db.session.commit()
+    return report(run)
+
+
+def report(run: SyncRun) -> dict:
+    return {
+        "run": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "added": run.added,
+        "updated": run.updated,
+        "removed": run.removed,
+        "skipped": run.skipped,
+        "seconds": round(run.seconds or 0, 2),
+        "problems": run.problems,
+        "error": run.error,
+    }
+
+
+def _section_ids(reader: sync.PlexReader) -> tuple[list[dict], dict[str, int]]:
+    found = reader.sections()
+    with db.engine.begin() as conn:
+        ids = sync.upsert_sections(conn, found)
+    return found, ids
+
+
+def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = None) -> dict:
+    """Scan every library from the first page to the last; returns the run's report."""
+    page_size = page_size or current_app.config.get("LIBRARY_PAGE_SIZE", sync.PAGE_SIZE)
+    run = start_run("full")
+    tally = sync.Tally()
+    try:
+        reader = plex_reader()
+        found, ids = _section_ids(reader)
+        with section_locks([ALL_SECTIONS] + [s["key"] for s in found]) as locks:
+            _interrupted(None, run.id)
+            db.session.commit()
+
+            def tick(event: dict) -> None:
+                _renew(locks)
+                progress({"type": "sync.progress", "run": run.id, **event})
+
+            for section in found:
+                # One transaction per library: a failure leaves that library as it was.
+                with db.engine.begin() as conn:
+                    sync.scan_section(
+                        conn, reader, section, ids[section["key"]], tally, tick, page_size
+                    )
+        reader.close()
+    except SyncSkipped as exc:
+        db.session.delete(run)
+        db.session.commit()
+        return {"status": "skipped", "message": str(exc)}
+    except sync.SyncFailed as exc:
+        return finish_run(run, tally, str(exc))
+    except Exception:
+        log.exception("Library sync %s failed", run.id)
+        db.session.rollback()
+        return finish_run(run, tally, "The sync stopped on an unexpected error; see the logs.")
+    return finish_run(run, tally)
+
+
+def recent_sync(
+    progress: Callable[[dict], None] = _noop,
+    section_key: str | None = None,
+    kind: str = "recent",
+) -> dict:
+    """Read what Plex added since the newest item stored (all libraries, or one)."""
+    run = start_run(kind, section_key)
+    tally = sync.Tally()
+    try:
+        reader = plex_reader()
+        found, ids = _section_ids(reader)
+        keys = [section_key] if section_key else [ALL_SECTIONS] + [s["key"] for s in found]
+        if section_key and section_key not in ids:
+            raise sync.SyncFailed(f"The Plex server has no library {section_key}.")
+        with section_locks(keys) as locks:
+            _interrupted(section_key, run.id)
+            db.session.commit()
+
+            def tick(event: dict) -> None:
+                _renew(locks)
+                progress({"type": "sync.progress", "run": run.id, **event})
+
+            with db.engine.begin() as conn:
+                sync.scan_recent(conn, reader, ids, tally, tick, only_section=section_key)
+                types = {s["key"]: s["type"] for s in found}
+                for key, section_id in ids.items():
+                    if key in types and (section_key is None or key == section_key):
+                        conn.execute(
+                            update(LibrarySection)
+                            .where(LibrarySection.id == section_id)
+                            .values(item_count=sync.count_items(conn, section_id, types[key]))
+                        )
+        reader.close()
+    except SyncSkipped as exc:
+        db.session.delete(run)
+        db.session.commit()
+        return {"status": "skipped", "message": str(exc)}
+    except sync.SyncFailed as exc:
+        return finish_run(run, tally, str(exc))
+    except Exception:
+        log.exception("Library sync %s failed", run.id)
+        db.session.rollback()
+        return finish_run(run, tally, "The sync stopped on an unexpected error; see the logs.")
+    return finish_run(run, tally)
+
+
+def sections() -> list[LibrarySection]:
+    return list(db.session.scalars(select(LibrarySection).order_by(LibrarySection.title)))
+
+
+def recent_runs(limit: int = 50) -> list[SyncRun]:
+    return list(db.session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
+
+
+def running_run() -> SyncRun | None:
+    return db.session.scalars(
+        select(SyncRun).where(SyncRun.status == "running").order_by(SyncRun.id.desc()).limit(1)
+    ).first()
+
+
+def set_hidden(section_id: int, hidden: bool, *, actor=None) -> LibrarySection | None:
+    section = db.session.get(LibrarySection, section_id)
+    if section is None:
+        return None
+    if section.hidden != hidden:
+        section.hidden = hidden
+        audit.record(
+            "library.hidden" if hidden else "library.shown",
+            actor=actor,
+            target=section.title,
+            details={"section": section.key},
+            commit=False,
+        )
+        db.session.commit()
+    return section
+
+
+def webhook_secret() -> str:
+    """The secret in the Plex webhook address, made on first use."""
+    secret = settings.get("plex.webhook_secret")
+    if not secret:
+        secret = secrets.token_urlsafe(24)
+        settings.put({"plex.webhook_secret": secret})
+    return secret
+
+
+def secret_matches(offered: str) -> bool:
+    secret = settings.get("plex.webhook_secret")
+    return bool(secret) and secrets.compare_digest(offered.encode(), secret.encode())
