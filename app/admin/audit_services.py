@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.admin.paging import Page, contains, page_number, paginate
 from app.extensions import db
 from app.models import AuditEvent
+from app.paging import Page, contains, page_number, paginate
 
 PER_PAGE = 50
 

@@ -7,7 +7,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit, settings
-from app.admin.paging import Page, contains, page_number, paginate
 from app.auth.plex import free_username, plextv
 from app.extensions import db
 from app.integrations.plextv import PlexTvError, SharedUser
@@ -15,6 +14,7 @@ from app.models import Identity, User
 from app.models.identities import OIDC, PLEX, PLEX_ISSUER
 from app.models.users import ROLE_ADMIN, ROLE_USER
 from app.notifications.services import notify
+from app.paging import Page, contains, page_number, paginate
 from app.realtime.events import publish
 
 PER_PAGE = 25

@@ -5,17 +5,13 @@ from flask_login import current_user, login_required
 
 from app.htmx import render, wants_fragment
 from app.notifications import bp, services
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() else 1
+from app.paging import page_number
 
 
 @bp.get("/")
 @login_required
 def index():
-    page = services.page_for(current_user.id, _page_number())
+    page = services.page_for(current_user.id, page_number(request.args.get("page")))
     return render("notifications/index.html", block="list", page=page)
 
 
@@ -27,14 +23,14 @@ def read(notification_id: int):
         abort(404)
     if wants_fragment():
         return render("notifications/_item.html", item=row)
-    return redirect(url_for("notifications.index", page=_page_number()))
+    return redirect(url_for("notifications.index", page=page_number(request.args.get("page"))))
 
 
 @bp.post("/read-all")
 @login_required
 def read_all():
     services.mark_all_read(current_user.id)
-    page = services.page_for(current_user.id, _page_number())
+    page = services.page_for(current_user.id, page_number(request.args.get("page")))
     if wants_fragment():
         return render("notifications/index.html", block="list", page=page)
     return redirect(url_for("notifications.index"))

@@ -1,32 +1,15 @@
 """Creating, listing and reading notifications."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Notification, User
 from app.models.base import utcnow
 from app.models.users import ROLE_ADMIN
+from app.paging import Page, paginate
 from app.realtime.events import publish
 
 PER_PAGE = 20
-
-
-@dataclass
-class Page:
-    items: list[Notification]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def unread_count(user_id: int) -> int:
@@ -69,19 +52,12 @@ def notify_admins(title: str, body: str = "", **kwargs):
 
 
 def page_for(user_id: int, page: int) -> Page:
-    total = db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user_id)
-    )
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
-    items = db.session.scalars(
+    query = (
         select(Notification)
         .where(Notification.user_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    ).all()
-    return Page(list(items), page, pages, total)
+    )
+    return paginate(query, page, PER_PAGE)
 
 
 def _announce_count(user_id: int) -> None:

@@ -1,4 +1,4 @@
-"""Helpers for the admin tables: one page of a longer list, and text search."""
+"""One page of a longer list, and text search, for any list page."""
 
 from dataclasses import dataclass
 
