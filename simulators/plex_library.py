@@ -871,6 +871,8 @@ def _json(attrs: dict, children, list_key: str | None) -> dict:
     return data
 
 
-def render_json(attrs: dict, children, list_key: str | None = None) -> str:
+def render_json(attrs: dict, children, list_key: str | None = None, meta=None) -> str:
     """Return ``{"MediaContainer": ...}``; items go under ``list_key`` (e.g. "Metadata")."""
+    if meta is not None:
+        attrs = {**attrs, "Meta": _json(meta[1], meta[2], None)}
     return json.dumps({"MediaContainer": _json(attrs, children, list_key)}, ensure_ascii=False)

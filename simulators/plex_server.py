@@ -445,14 +445,14 @@ def _misbehave(nodes: list, mode: str | None) -> None:
 
 
 def library_response(
-    attrs: dict, nodes: list, *, list_key: str = "Metadata", mode=None, headers=None
+    attrs: dict, nodes: list, *, list_key: str = "Metadata", mode=None, headers=None, meta=None
 ) -> Response:
     """Answer a library MediaContainer as XML or JSON, misbehaving as ``mode`` says."""
     _misbehave(nodes, mode)
     if wants_json():
-        body, content_type = render_json(attrs, nodes, list_key), JSON_TYPE
+        body, content_type = render_json(attrs, nodes, list_key, meta), JSON_TYPE
     else:
-        body, content_type = render_xml(attrs, nodes), XML_TYPE
+        body, content_type = render_xml(attrs, [meta, *nodes] if meta else nodes), XML_TYPE
     data = body.encode("utf-8")
     if mode == "bad_utf8":
         data = data.replace(_BAD_UTF8_MARK.encode("utf-8"), b"\xff\xfe")
@@ -484,7 +484,107 @@ def section_attrs(library: Library) -> dict:
     }
 
 
-def paged(entries: list, make_node, head: dict, *, mode=None, fails=None, total=None) -> Response:
+# What includeMeta=1 describes of each type, after the real server's sample.
+META_SORTS = (
+    ("titleSort", "Title", "asc"),
+    ("originallyAvailableAt", "Release Date", "desc"),
+    ("rating", "Critic Rating", "desc"),
+    ("audienceRating", "Audience Rating", "desc"),
+    ("duration", "Duration", "desc"),
+    ("addedAt", "Date Added", "desc"),
+    ("lastViewedAt", "Date Viewed", "desc"),
+    ("random", "Randomly", "desc"),
+)
+META_FILTERS = (
+    ("genre", "string", "Genre"),
+    ("year", "integer", "Year"),
+    ("decade", "integer", "Decade"),
+    ("contentRating", "string", "Content Rating"),
+    ("collection", "string", "Collection"),
+    ("director", "string", "Director"),
+    ("actor", "string", "Actor"),
+    ("country", "string", "Country"),
+    ("studio", "string", "Studio"),
+    ("resolution", "string", "Resolution"),
+    ("unwatched", "boolean", "Unwatched"),
+)
+META_FIELDS = (
+    ("title", "Title", "string"),
+    ("studio", "Studio", "string"),
+    ("contentRating", "Content Rating", "tag"),
+    ("year", "Year", "integer"),
+    ("originallyAvailableAt", "Release Date", "date"),
+    ("duration", "Duration", "integer"),
+    ("genre", "Genre", "tag"),
+    ("collection", "Collection", "tag"),
+    ("director", "Director", "tag"),
+    ("actor", "Actor", "tag"),
+    ("country", "Country", "tag"),
+    ("addedAt", "Date Added", "date"),
+    ("unwatched", "Unwatched", "boolean"),
+    ("resolution", "Resolution", "resolution"),
+)
+META_OPERATORS = {
+    "tag": (("=", "is"), ("!=", "is not")),
+    "integer": (("=", "is"), ("!=", "is not"), (">>=", "is greater than"), ("<<=", "is less than")),
+    "string": (
+        ("=", "contains"),
+        ("!=", "does not contain"),
+        ("==", "is"),
+        ("!==", "is not"),
+        ("<=", "begins with"),
+        (">=", "ends with"),
+    ),
+    "boolean": (("=", "is true"), ("!=", "is false")),
+    "date": (("<<=", "is before"), (">>=", "is after")),
+    "resolution": (("=", "is"),),
+}
+
+
+def _meta_type(library: Library, position: int, kind: str) -> tuple:
+    base = f"/library/sections/{library.key}"
+    children = [
+        ("Filter", {"filter": f, "filterType": t, "key": f"{base}/{f}", "title": title}, ())
+        for f, t, title in META_FILTERS
+    ]
+    for child in children:
+        child[1]["type"] = "filter"
+    for key, title, direction in META_SORTS:
+        attrs = {"defaultDirection": direction, "descKey": f"{key}:desc", "key": key}
+        if key == "titleSort":
+            attrs = {"active": True, "activeDirection": "asc", "default": "asc", **attrs}
+            attrs["firstCharacterKey"] = f"{base}/firstCharacter"
+        attrs["title"] = title
+        children.append(("Sort", attrs, ()))
+    children += [("Field", {"key": k, "title": t, "type": ty}, ()) for k, t, ty in META_FIELDS]
+    attrs = {
+        "key": f"{base}/all?type={TYPE_NUMBERS[kind]}",
+        "type": kind,
+        "title": library.title if position == 0 else kind.capitalize() + "s",
+        "active": position == 0,
+    }
+    return ("Type", attrs, children)
+
+
+def section_meta(library: Library) -> tuple:
+    """Return the Meta element includeMeta=1 adds: types with their filters, sorts and fields."""
+    types = [_meta_type(library, n, kind) for n, kind in enumerate(LEVELS[library.type])]
+    folder = {
+        "key": f"/library/sections/{library.key}/folder",
+        "type": "folder",
+        "title": "Folders",
+        "active": False,
+    }
+    types.append(("Type", folder, ()))
+    for kind, operators in META_OPERATORS.items():
+        ops = [("Operator", {"key": key, "title": title}, ()) for key, title in operators]
+        types.append(("FieldType", {"type": kind}, ops))
+    return ("Meta", {}, types)
+
+
+def paged(
+    entries: list, make_node, head: dict, *, mode=None, fails=None, total=None, meta=None
+) -> Response:
     """Answer one page of ``entries`` (all of them when no size is asked for)."""
     total = len(entries) if total is None else total
     start, size = paging()
@@ -502,11 +602,15 @@ def paged(entries: list, make_node, head: dict, *, mode=None, fails=None, total=
             "X-Plex-Container-Total-Size": str(total),
         }
     attrs.update(head)
+    if meta is not None:
+        # Meta comes before the items, and is not one of them.
+        return library_response(attrs, nodes, mode=mode, headers=headers, meta=meta)
     return library_response(attrs, nodes, mode=mode, headers=headers)
 
 
 def _sorted(library: Library, sort: str | None) -> list[int]:
-    field_name, _, direction = (sort or "titleSort").partition(":")
+    field_name, _, direction = (sort or "titleSort").split(",")[0].partition(":")
+    field_name = field_name.rpartition(".")[2]  # "movie.addedAt" names the type too
     if field_name == "addedAt":
         order = library.recent()
         return order if direction == "desc" else order[::-1]
@@ -515,6 +619,33 @@ def _sorted(library: Library, sort: str | None) -> list[int]:
     else:
         order = library.order()
     return order[::-1] if direction == "desc" else order
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def _plain_error(error):
+    return html_error(error.code)
+
+
+@bp.get("/library")
+def library_root():
+    directories = [
+        ("Directory", {"key": "sections", "title": "Library Sections"}, ()),
+        ("Directory", {"key": "recentlyAdded", "title": "Recently Added Content"}, ()),
+        ("Directory", {"key": "onDeck", "title": "On Deck Content"}, ()),
+    ]
+    head = {
+        "size": len(directories),
+        "allowSync": False,
+        "art": "/:/resources/library-art.jpg",
+        "content": "",
+        "identifier": LIBRARY_IDENTIFIER,
+        "mediaTagPrefix": MEDIA_TAG_PREFIX,
+        "mediaTagVersion": MEDIA_TAG_VERSION,
+        "title1": "Plex Library",
+        "title2": "",
+    }
+    return library_response(head, directories, list_key="Directory")
 
 
 @bp.get("/library/sections")
@@ -593,13 +724,14 @@ def section_all(key):
     head = section_attrs(library)
     head["title2"] = SECTION_FACTS[library.type][3]
     head["viewGroup"] = "collection" if level == COLLECTION_TYPE else levels[max(level, 0)]
+    meta = section_meta(library) if request.args.get("includeMeta") == "1" else None
 
     def node(entry):
         if level == COLLECTION_TYPE:
             return library.collection_node(*entry)
         return library.node(*entry, guids=guids)
 
-    return paged(entries, node, head, mode=state.malformed, fails=state.page_fails)
+    return paged(entries, node, head, mode=state.malformed, fails=state.page_fails, meta=meta)
 
 
 class _Single:
@@ -735,6 +867,30 @@ def metadata_children(rating_key):
     return paged(entries, lambda entry: library.node(*entry), head)
 
 
+@bp.get("/library/metadata/<rating_key>/allLeaves")
+def metadata_all_leaves(rating_key):
+    library = library_of(rating_key)
+    found = library.locate(rating_key) if library is not None else None
+    if found is None or found[0] != "item" or found[3] or library.type == "movie":
+        return html_error(404)
+    _kind, index, season, _episode = found
+    seasons = [season] if season else range(1, library.seasons + 1)
+    entries = [(index, s, e) for s in seasons for e in range(1, library.episodes + 1)]
+    parent = library.node(index, season)[1]
+    head = _metadata_head(library)
+    head.update(
+        key=parent["ratingKey"],
+        nocache=True,
+        parentIndex=parent.get("index"),
+        parentTitle=parent["title"],
+        title1=parent["title"],
+        title2="All episodes" if library.type == "show" else "All tracks",
+        viewGroup=LEVELS[library.type][2],
+    )
+    guids = request.args.get("includeGuids") == "1"
+    return paged(entries, lambda entry: library.node(*entry, guids=guids), head)
+
+
 @bp.get("/library/sections/<key>/collections")
 def section_collections(key):
     library = find_library(key)
@@ -782,6 +938,15 @@ def _collection_answer(library: Library, number: int) -> Response:
     )
     head = {"size": 1, **_metadata_head(library)}
     return library_response(head, [(tag, attrs, children)])
+
+
+@bp.get("/library/collections/<rating_key>")
+def collection(rating_key):
+    library = library_of(rating_key)
+    found = library.locate(rating_key) if library is not None else None
+    if found is None or found[0] != "collection":
+        return html_error(404)
+    return _collection_answer(library, found[1])
 
 
 @bp.post("/library/collections")

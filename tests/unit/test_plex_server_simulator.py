@@ -124,8 +124,9 @@ def test_guids_appear_only_when_asked_for(plex):
         ids = [g.attrib["id"] for g in video.findall("Guid")]
         assert [i.split("://")[0] for i in ids] == ["imdb", "tmdb", "tvdb"]
         assert ids[0].startswith("imdb://tt")
-    tmdb = [v.find("Guid[2]").attrib["id"] for v in page(plex, includeGuids=1)]
-    assert len(set(tmdb)) == 1000
+    some = page(plex, includeGuids=1, **{"X-Plex-Container-Size": 300})
+    tmdb = {v.find("Guid[2]").attrib["id"] for v in some}
+    assert len(tmdb) == 300
 
 
 def test_items_carry_real_fields_and_tags(plex):
@@ -423,6 +424,47 @@ def test_library_reads_need_a_token_but_identity_does_not(plex):
     assert requests.get(plex.url + "/identity", timeout=10).status_code == 200
     query = requests.get(plex.url + "/library/sections?X-Plex-Token=" + TOKEN, timeout=10)
     assert query.status_code == 200
+
+
+def test_include_meta_describes_types_sorts_and_filters(plex):
+    root = page(plex, includeMeta=1, **{"X-Plex-Container-Size": 0})
+    meta = root.find("Meta")
+    assert [t.attrib["type"] for t in meta.findall("Type")] == ["movie", "folder"]
+    sorts = [s.attrib["key"] for s in meta.find("Type").findall("Sort")]
+    assert "titleSort" in sorts and "addedAt" in sorts
+    container = plex.json("/library/sections/2/all", includeMeta=1, **{"X-Plex-Container-Size": 1})
+    assert [t["type"] for t in container["Meta"]["Type"]] == ["show", "season", "episode", "folder"]
+    assert len(container["Metadata"]) == 1
+
+
+def test_library_root_and_all_leaves(plex):
+    root = plex.xml("/library")
+    assert [d.attrib["key"] for d in root] == ["sections", "recentlyAdded", "onDeck"]
+    show = plex.state.libraries["2"].rating_keys()[0]
+    leaves = plex.xml(f"/library/metadata/{show}/allLeaves")
+    assert leaves.attrib["size"] == "10" and {v.attrib["type"] for v in leaves} == {"episode"}
+    missing = plex.get("/no/such/path")
+    assert missing.status_code == 404 and missing.headers["Content-Type"] == "text/html"
+
+
+def test_plexapi_reads_the_libraries(plex):
+    from plexapi.server import PlexServer
+
+    server = PlexServer(plex.url, TOKEN)
+    assert [s.title for s in server.library.sections()] == ["Movies", "TV Shows", "Music"]
+    movies = server.library.section("Movies")
+    assert movies.totalSize == 1000
+    first = movies.all(maxresults=5)[0]
+    assert [g.id.split("://")[0] for g in first.guids] == ["imdb", "tmdb", "tvdb"]
+    newest = movies.recentlyAdded(maxresults=3)
+    assert [m.addedAt for m in newest] == sorted((m.addedAt for m in newest), reverse=True)
+    show = server.library.section("TV Shows").all()[0]
+    assert [s.title for s in show.seasons()] == ["Season 1", "Season 2"]
+    assert len(show.episodes()) == 10
+    collection = server.createCollection("Picks", section=movies, items=[first])
+    assert collection.childCount == 1 and [i.title for i in collection.items()] == [first.title]
+    movies.update(path="/data/movies/Picks")
+    assert plex.state.refreshes[-1] == ("1", "/data/movies/Picks")
 
 
 # -- demo mode and speed ------------------------------------------------------------------------
