@@ -253,6 +253,7 @@ class Library:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _order: list[int] | None = field(default=None, repr=False, compare=False)
     _sort_keys: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+    _added_keys: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
     _recent: list[int] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
@@ -364,16 +365,33 @@ class Library:
 
     # -- listings -------------------------------------------------------------------------------
 
+    def _fill_keys(self) -> None:
+        """Work out the sort title and addedAt of items not yet seen, one digest each."""
+        keys, added = self._sort_keys, self._added_keys
+        for index in range(self.total):
+            if index not in keys:
+                b = _digest(self.number, index)
+                if index in self.renamed:
+                    title = self.renamed[index][0]
+                else:
+                    title = make_title(self.type, b)[0]
+                keys[index] = title_sort(title).casefold()
+                added[index] = self.added_at_of(index, b)
+
+    def _live(self) -> list[int]:
+        removed = self.removed
+        if not removed:
+            return list(range(self.total))
+        return [i for i in range(self.total) if i not in removed]
+
     def order(self) -> list[int]:
         """Return the live top-level indexes in Plex's default order (titleSort)."""
         with self._lock:
             if self._order is None:
-                keys = self._sort_keys
-                for index in range(self.total):
-                    if index not in keys:
-                        keys[index] = self.sort_title_of(index).casefold()
-                live = [i for i in range(self.total) if i not in self.removed]
-                live.sort(key=lambda i: (keys[i], i))
+                self._fill_keys()
+                live = self._live()
+                # Stable: equal titles stay in index order.
+                live.sort(key=self._sort_keys.__getitem__)
                 self._order = live
             return self._order
 
@@ -381,14 +399,18 @@ class Library:
         """Return the live top-level indexes, newest addition first."""
         with self._lock:
             if self._recent is None:
-                live = [i for i in range(self.total) if i not in self.removed]
-                live.sort(key=lambda i: (-self.added_at_of(i), -i))
+                self._fill_keys()
+                live = self._live()
+                live.reverse()
+                # Stable on the reversed list: equal instants keep the newest index first.
+                live.sort(key=self._added_keys.__getitem__, reverse=True)
                 self._recent = live
             return self._recent
 
     def changed(self, renamed: int | None = None) -> None:
         with self._lock:
             self._sort_keys.pop(renamed, None)
+            self._added_keys.pop(renamed, None)
             self._order = None
             self._recent = None
         self.updated_at = max(int(time.time()), self.updated_at)
