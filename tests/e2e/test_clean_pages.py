@@ -19,6 +19,11 @@ SIGNED_IN_PAGES = [
     ("/", "Dashboard"),
     ("/notifications/", "Notifications"),
     ("/admin/health", "System health"),
+    ("/admin/plex", "Plex server"),
+    ("/admin/users", "People"),
+    ("/admin/signup", "Sign-ups & quotas"),
+    ("/admin/oidc", "Single sign-on"),
+    ("/admin/audit", "Audit log"),
     ("/account/password", "Change password"),
     ("/nope", "Not found"),
 ]

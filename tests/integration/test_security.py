@@ -120,6 +120,7 @@ def test_friends_do_not_see_admin_controls(client, people):
         ("get", "/does-not-exist", 404, "Not found"),
         ("put", "/login", 405, "accept that kind of request"),
         ("get", "/notifications/?page=abc", 200, "Notifications"),
+        ("get", "/notifications/?page=²", 200, "Notifications"),
     ],
 )
 def test_error_pages_are_plain_words(client, people, method, path, code, words):
