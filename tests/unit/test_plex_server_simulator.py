@@ -489,7 +489,7 @@ def test_a_thousand_item_page_of_a_hundred_thousand_renders_fast():
     headers = {**XML, "X-Plex-Container-Size": "1000"}
     client.get("/library/sections/1/all", headers={**XML, "X-Plex-Container-Size": "0"})
     best = None
-    for start in (0, 50_000, 99_000):
+    for start in (0, 99_000):
         # CPU time of this thread (the test client serves in it): other work on the machine
         # does not count.
         began = time.thread_time()
