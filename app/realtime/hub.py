@@ -1,5 +1,6 @@
 """One Redis subscription per web process, handing events to that process's sockets."""
 
+import atexit
 import json
 import logging
 import queue
@@ -52,6 +53,9 @@ class Hub:
         self._queues: dict[str, set[queue.Queue]] = defaultdict(set)
         self._thread: threading.Thread | None = None
         self.listening = threading.Event()
+        self._exiting = threading.Event()
+        # At interpreter exit the listener must not log about a Redis that is going away too.
+        atexit.register(self._exiting.set)
 
     def subscribe(self, channels) -> queue.Queue:
         """Register a socket's queue for these channels and make sure the listener runs."""
@@ -87,7 +91,7 @@ class Hub:
 
     def _listen(self) -> None:
         delay = 0.5
-        while True:
+        while not self._exiting.is_set():
             try:
                 client = Redis.from_url(self.redis_url, health_check_interval=30)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
@@ -98,6 +102,8 @@ class Hub:
                     self.dispatch(message["channel"].decode(), message["data"])
             except RedisError as exc:
                 self.listening.clear()
+                if self._exiting.is_set():
+                    return
                 log.warning("Event listener lost Redis (%s); retrying in %.1fs", exc, delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 10)
