@@ -370,7 +370,7 @@ MALFORMED_MODES = {
 }
 # A character that stands, until the body is encoded, for bytes that are not UTF-8.
 _BAD_UTF8_MARK = "\ue000"
-_IMAGE_URL = re.compile(r"^/library/metadata/(\d+)/(thumb|art)(?:/\d+)?$")
+_IMAGE_URL = re.compile(r"^/library/(?:metadata|collections)/(\d+)/(thumb|art|composite)(?:/\d+)?$")
 
 
 def library_state() -> PlexServerState | None:
@@ -1027,13 +1027,29 @@ def metadata_image(rating_key, element, stamp=None):
     return image_response(rating_key, element)
 
 
+@bp.get("/library/collections/<rating_key>/composite/<int:stamp>")
+def collection_composite(rating_key, stamp):
+    width, height = request.args.get("width"), request.args.get("height")
+    return image_response(rating_key, "thumb", width, height)
+
+
+@bp.get("/library/sections/<key>/composite/<int:stamp>")
+def section_composite(key, stamp):
+    library = find_library(key)
+    if library is None:
+        return html_error(404)
+    seed = hashlib.blake2b(f"section:{library.uuid}".encode(), digest_size=6).digest()
+    return Response(png(480, 270, seed), 200, content_type=PNG_TYPE)
+
+
 @bp.get("/photo/:/transcode")
 def photo_transcode():
     match = _IMAGE_URL.match(request.args.get("url", "").split("?")[0])
     if match is None:
         return html_error(404)
     width, height = request.args.get("width"), request.args.get("height")
-    return image_response(match.group(1), match.group(2), width, height)
+    element = "art" if match.group(2) == "art" else "thumb"
+    return image_response(match.group(1), element, width, height)
 
 
 def create_app(identity) -> Flask:

@@ -327,6 +327,9 @@ def test_thumbnails_are_real_pngs(plex):
     small = plex.get("/photo/:/transcode", url=video.attrib["thumb"], width=60, height=90)
     assert small.headers["Content-Type"] == "image/png" and png_size(small.content) == (60, 90)
     assert plex.get("/library/metadata/123/thumb/1").status_code == 404
+    collection = plex.xml("/library/sections/1/collections")[0]
+    poster = plex.get(collection.attrib["thumb"])
+    assert poster.headers["Content-Type"] == "image/png" and png_size(poster.content) == (400, 600)
     assert requests.get(plex.url + video.attrib["thumb"], timeout=10).status_code == 401
 
 
