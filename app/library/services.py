@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 LOCK_PREFIX = "medianest:lock:library-sync:"
 LOCK_SECONDS = 300  # renewed with every page; a dead worker's lock lapses after this
 ALL_SECTIONS = "*"
+NOT_CONNECTED = "Plex is not connected yet: connect it under Admin → Plex server, then sync."
 
 
 class SyncSkipped(Exception):
@@ -31,10 +32,12 @@ def _noop(_event: dict) -> None:
     pass
 
 
+def plex_connected() -> bool:
+    return bool(settings.get("plex.server_url") and settings.get("plex.owner_token"))
+
+
 def plex_reader() -> sync.PlexReader:
     url, token = settings.get("plex.server_url"), settings.get("plex.owner_token")
-    if not url or not token:
-        raise sync.SyncFailed("Plex is not connected yet: connect it under Admin → Plex server.")
     return sync.PlexReader(url, token, current_app.config.get("LIBRARY_SYNC_TIMEOUT", 30.0))
 
 
@@ -123,6 +126,8 @@ def _section_ids(reader: sync.PlexReader) -> tuple[list[dict], dict[str, int]]:
 
 def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = None) -> dict:
     """Scan every library from the first page to the last; returns the run's report."""
+    if not plex_connected():
+        return {"status": "skipped", "message": NOT_CONNECTED}
     page_size = page_size or current_app.config.get("LIBRARY_PAGE_SIZE", sync.PAGE_SIZE)
     run = start_run("full")
     tally = sync.Tally()
@@ -138,11 +143,18 @@ def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = 
                 progress({"type": "sync.progress", "run": run.id, **event})
 
             for section in found:
-                # One transaction per library: a failure leaves that library as it was.
-                with db.engine.begin() as conn:
-                    sync.scan_section(
-                        conn, reader, section, ids[section["key"]], tally, tick, page_size
-                    )
+                # One transaction per library: a failure leaves that library as it was, and
+                # its counts out of the report (only its problems are kept).
+                part = sync.Tally()
+                try:
+                    with db.engine.begin() as conn:
+                        sync.scan_section(
+                            conn, reader, section, ids[section["key"]], part, tick, page_size
+                        )
+                except Exception:
+                    tally.merge(part, counts=False)
+                    raise
+                tally.merge(part)
         reader.close()
     except SyncSkipped as exc:
         db.session.delete(run)
@@ -163,6 +175,8 @@ def recent_sync(
     kind: str = "recent",
 ) -> dict:
     """Read what Plex added since the newest item stored (all libraries, or one)."""
+    if not plex_connected():
+        return {"status": "skipped", "message": NOT_CONNECTED}
     run = start_run(kind, section_key)
     tally = sync.Tally()
     try:
@@ -179,16 +193,15 @@ def recent_sync(
                 _renew(locks)
                 progress({"type": "sync.progress", "run": run.id, **event})
 
-            with db.engine.begin() as conn:
-                sync.scan_recent(conn, reader, ids, tally, tick, only_section=section_key)
-                types = {s["key"]: s["type"] for s in found}
-                for key, section_id in ids.items():
-                    if key in types and (section_key is None or key == section_key):
-                        conn.execute(
-                            update(LibrarySection)
-                            .where(LibrarySection.id == section_id)
-                            .values(item_count=sync.count_items(conn, section_id, types[key]))
-                        )
+            part = sync.Tally()
+            try:
+                with db.engine.begin() as conn:
+                    sync.scan_recent(conn, reader, ids, part, tick, only_section=section_key)
+                    sync.update_counts(conn, found, ids, section_key)
+            except Exception:
+                tally.merge(part, counts=False)
+                raise
+            tally.merge(part)
         reader.close()
     except SyncSkipped as exc:
         db.session.delete(run)

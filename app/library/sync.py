@@ -102,6 +102,17 @@ class Tally:
         if example:
             self.examples.setdefault(kind, example)
 
+    def merge(self, other: "Tally", counts: bool = True) -> None:
+        """Add another tally's problems, and its counts when its writes were committed."""
+        if counts:
+            self.added += other.added
+            self.updated += other.updated
+            self.removed += other.removed
+            self.skipped += other.skipped
+        self.problems.update(other.problems)
+        for kind, example in other.examples.items():
+            self.examples.setdefault(kind, example)
+
 
 Progress = Callable[[dict], None]
 
@@ -255,12 +266,12 @@ class SectionWriter:
             rows.append(row)
         ids = {rk: item_id for item_id, rk in self.conn.execute(self.upsert, rows)}
         tags, guids = _children(changed, ids)
-        if tags:
+        if tags[0]:
             self.conn.execute(
                 insert(ItemTag.__table__),
                 [{"item_id": i, "kind": k, "value": v} for i, k, v in zip(*tags, strict=True)],
             )
-        if guids:
+        if guids[0]:
             self.conn.execute(
                 insert(ItemGuid.__table__),
                 [{"item_id": i, "scheme": k, "value": v} for i, k, v in zip(*guids, strict=True)],
@@ -344,6 +355,18 @@ def count_items(conn: Connection, section_id: int, section_type: str) -> int:
     if section_type in MAIN_TYPE:
         query = query.where(TABLE.c.type == MAIN_TYPE[section_type])
     return conn.scalar(query)
+
+
+def update_counts(
+    conn: Connection, found: list[dict], ids: dict[str, int], only: str | None = None
+) -> None:
+    """Store each library's item count (or only that of library `only`)."""
+    table = LibrarySection.__table__
+    for section in found:
+        if only is None or section["key"] == only:
+            section_id = ids[section["key"]]
+            count = count_items(conn, section_id, section["type"])
+            conn.execute(update(table).where(table.c.id == section_id).values(item_count=count))
 
 
 def scan_section(

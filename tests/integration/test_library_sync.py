@@ -90,6 +90,7 @@ def test_a_page_failing_halfway_leaves_the_catalog_as_it_was(sync_app, plex):
         result = services.full_sync()
         assert result["status"] == "failed"
         assert "500" in result["error"]
+        assert (result["added"], result["updated"], result["removed"]) == (0, 0, 0)
         assert snapshot() == before
         run = db.session.get(SyncRun, result["run"])
         assert run.status == "failed" and run.finished_at is not None and run.removed == 0
@@ -168,3 +169,10 @@ def test_malformed_pages_are_counted_not_fatal(sync_app, plex, mode, problem):
         assert all(len(i.title) <= 500 for i in items.values())
         if mode == "html_titles":
             assert any("<script>" in i.title for i in items.values())
+
+
+def test_nothing_to_sync_before_plex_is_connected(app):
+    with app.app_context():
+        for result in (services.full_sync(), services.recent_sync()):
+            assert result["status"] == "skipped" and "not connected" in result["message"]
+        assert db.session.scalar(select(func.count()).select_from(SyncRun)) == 0
