@@ -56,6 +56,7 @@ from simulators.plex_library import (
     MAX_TOP_ITEMS,
     MEDIA_TAG_PREFIX,
     MEDIA_TAG_VERSION,
+    RK_LIBRARY,
     SECTION_FACTS,
     TYPE_NUMBERS,
     Library,
@@ -382,6 +383,7 @@ def library_state() -> PlexServerState | None:
 
 
 def find_library(key) -> Library | None:
+    """Return the served library with this section key."""
     state = library_state()
     return state.libraries.get(str(key)) if state is not None else None
 
@@ -389,7 +391,7 @@ def find_library(key) -> Library | None:
 def library_of(rating_key) -> Library | None:
     """Return the library a rating key belongs to."""
     try:
-        number = int(rating_key) // 100_000_000
+        number = int(rating_key) // RK_LIBRARY
     except (TypeError, ValueError):
         return None
     return find_library(number)
@@ -602,10 +604,7 @@ def paged(
             "X-Plex-Container-Total-Size": str(total),
         }
     attrs.update(head)
-    if meta is not None:
-        # Meta comes before the items, and is not one of them.
-        return library_response(attrs, nodes, mode=mode, headers=headers, meta=meta)
-    return library_response(attrs, nodes, mode=mode, headers=headers)
+    return library_response(attrs, nodes, mode=mode, headers=headers, meta=meta)
 
 
 def _sorted(library: Library, sort: str | None) -> list[int]:
