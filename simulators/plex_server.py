@@ -1057,3 +1057,40 @@ def create_app(identity) -> Flask:
     app.config["PLEX_IDENTITY"] = identity
     app.register_blueprint(bp)
     return app
+
+
+def main(argv=None) -> None:
+    """Serve a Plex Media Server with generated libraries until interrupted (for benchmarks)."""
+    import argparse
+    import logging
+
+    from simulators.server import SimulatorServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+
+    parser = argparse.ArgumentParser(prog="python -m simulators.plex_server")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--token", action="append", default=[], help="a token it accepts")
+    parser.add_argument("--movies", type=int, default=300)
+    parser.add_argument("--shows", type=int, default=40)
+    parser.add_argument("--music", type=int, default=30)
+    args = parser.parse_args(argv)
+    state = PlexServerState(name="Living Room", tokens=set(args.token))
+    for title, kind, count in (
+        ("Movies", "movie", args.movies),
+        ("TV Shows", "show", args.shows),
+        ("Music", "artist", args.music),
+    ):
+        if count:
+            state.add_library(title, kind, count=count).order()
+    server = SimulatorServer(create_app(state), port=args.port).start()
+    # The first line out is the address, for a script that starts this as a child process.
+    print(server.url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
