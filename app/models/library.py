@@ -60,6 +60,8 @@ class MediaItem(db.Model):
     video_resolution: Mapped[str | None] = mapped_column(String(16))
     # Directors, writers and actors, one per line: searched with the titles.
     people: Mapped[str | None] = mapped_column(Text)
+    # Collection names, one per line, kept current from item_tags by the database's triggers.
+    collections: Mapped[str | None] = mapped_column(Text)
     # A short hash of everything above plus tags and guids: unchanged items are not rewritten.
     digest: Mapped[str] = mapped_column(String(16), default="")
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
