@@ -10,7 +10,12 @@ _settings = settings_from_env()
 
 bind = f"{_settings['HOST']}:{_settings['PORT']}"
 workers = _settings["WEB_WORKERS"]
-# Each open WebSocket holds a thread; bench/ws measured this shape (see the README).
+# Each open WebSocket holds one of its worker's threads while the tab is open, and a worker
+# whose threads are all held leaves the connections it accepted waiting, so threads must
+# exceed the sockets one worker may get. Measured (bench/README.md, 2 cores, 500 sockets):
+# 2x400 and 4x250 delivered events with the same delay within noise and 1x600 (one GIL for
+# every socket) fell furthest behind; 2x400 needs ~50 MB less idle memory (PSS) than 4x250, and
+# the busier of its two workers held at most 276 sockets, leaving 120+ threads for pages.
 worker_class = "gthread"
 threads = _settings["WEB_THREADS"]
 preload_app = True

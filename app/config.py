@@ -38,7 +38,7 @@ class Defaults:
     MAX_QUEUE_DEPTH = 500
     STATUS_INTERVAL_SECONDS = 60
     WEB_WORKERS = 2
-    WEB_THREADS = 100
+    WEB_THREADS = 400
     LOG_LEVEL = "INFO"
 
 
