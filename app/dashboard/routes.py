@@ -1,11 +1,12 @@
 """Dashboard page and the status card's actions."""
 
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from app import settings
 from app.auth.decorators import admin_required
 from app.dashboard import bp, services
 from app.htmx import render
+from app.library import catalog
 
 
 @bp.get("/")
@@ -16,6 +17,7 @@ def index():
         status=services.current_status(),
         checking=services.check_running(),
         plex_connected=bool(settings.get("plex.machine_id")),
+        recently_added=catalog.recently_added(include_hidden=current_user.is_admin),
     )
 
 

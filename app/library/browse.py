@@ -1,0 +1,145 @@
+"""Browsing the library: libraries, poster grids, items, collections and the poster proxy."""
+
+from flask import Response, abort, current_app, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from app.htmx import render
+from app.library import bp, catalog, images
+from app.paging import page_number
+
+PLACEHOLDER = "img/poster-placeholder.svg"
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return {
+        "runtime": catalog.runtime,
+        "resolution_label": catalog.resolution_label,
+        "sort_labels": catalog.SORT_LABELS,
+    }
+
+
+def _admin() -> bool:
+    return bool(current_user.is_admin)
+
+
+def _section_or_404(section_key: str):
+    section = catalog.section(section_key, include_hidden=_admin())
+    if section is None:
+        abort(404)
+    return section
+
+
+@bp.get("/library/")
+@login_required
+def index():
+    return render(
+        "library/index.html",
+        sections=catalog.sections(include_hidden=_admin()),
+        problem=catalog.server_problem(),
+    )
+
+
+@bp.get("/library/<section_key>")
+@login_required
+def section(section_key: str):
+    section = _section_or_404(section_key)
+    view = catalog.View.parse(request.args)
+    page = page_number(request.args.get("page"))
+    # The first page swaps the whole result area; later ones append their cards to the grid.
+    block = "items" if page > 1 else "results"
+    grid = catalog.grid(section, view, page, count=page == 1)
+    response = render(
+        "library/section.html",
+        block=block,
+        section=section,
+        view=view,
+        grid=grid,
+        options=catalog.filter_options(section),
+        next_url=url_for(
+            "library.section", section_key=section.key, page=page + 1, **view.params()
+        ),
+        problem=catalog.server_problem(),
+    )
+    if page == 1:
+        response.headers["HX-Push-Url"] = url_for(
+            "library.section", section_key=section.key, **view.params()
+        )
+    return response
+
+
+@bp.get("/library/<section_key>/collections")
+@login_required
+def collections(section_key: str):
+    section = _section_or_404(section_key)
+    return render(
+        "library/collections.html",
+        section=section,
+        collections=catalog.collections(section),
+        problem=catalog.server_problem(),
+    )
+
+
+@bp.get("/library/<section_key>/collections/<path:name>")
+@login_required
+def collection(section_key: str, name: str):
+    section = _section_or_404(section_key)
+    page = page_number(request.args.get("page"))
+    grid = catalog.collection(section, name, page, count=page == 1)
+    if page == 1 and not grid.items:
+        abort(404)
+    return render(
+        "library/collection.html",
+        block="items" if page > 1 else None,
+        section=section,
+        name=name,
+        grid=grid,
+        next_url=url_for("library.collection", section_key=section.key, name=name, page=page + 1),
+        problem=catalog.server_problem(),
+    )
+
+
+@bp.get("/library/item/<int:rating_key>")
+@login_required
+def item(rating_key: int):
+    found = catalog.item(rating_key, include_hidden=_admin())
+    if found is None:
+        abort(404)
+    return render(
+        "library/item.html",
+        item=found,
+        section=catalog.section_of(found),
+        details=catalog.details(found),
+        play_url=catalog.play_url(found.rating_key, current_app.config["PLEX_APP_URL"]),
+        problem=catalog.server_problem(),
+    )
+
+
+def _placeholder(status: int) -> Response:
+    response = send_file(
+        current_app.static_folder + "/" + PLACEHOLDER, mimetype="image/svg+xml", max_age=0
+    )
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/library/image")
+@login_required
+def image():
+    allowed = images.allowed_path(request.args.get("path"))
+    if allowed is None:
+        return Response("Not an image path we fetch.\n", 400, mimetype="text/plain")
+    path, rating_key = allowed
+    if not _admin() and not catalog.image_allowed(rating_key, include_hidden=False):
+        return _placeholder(404)
+    try:
+        poster = images.poster(path, images.snap_width(request.args.get("w")))
+    except images.Missing:
+        return _placeholder(404)
+    except images.Unavailable:
+        return _placeholder(503)
+    response = Response(poster.body, 200, content_type=poster.content_type)
+    response.set_etag(poster.etag)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response.make_conditional(request)

@@ -1,0 +1,349 @@
+"""Browsing the library: who sees what, grids, items, collections and the poster proxy."""
+
+import re
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.library import services
+from app.models import ItemTag, LibrarySection, MediaItem
+from app.models.base import utcnow
+from tests.integration import library_helpers
+
+plex, sync_app = library_helpers.plex, library_helpers.sync_app
+TOKEN = library_helpers.TOKEN
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def app(sync_app):
+    """The client and the accounts use the app connected to the simulated server."""
+    return sync_app
+
+
+@pytest.fixture
+def catalog(sync_app, plex, auth):
+    """Movies, TV Shows and a hidden Private library synced from the simulator; owner and a user."""
+    plex.state.add_library("Movies", "movie", count=110)
+    plex.state.add_library("TV Shows", "show", count=4, seasons=2, episodes=3)
+    plex.state.add_library("Private", "movie", count=5)
+    with sync_app.app_context():
+        assert services.full_sync()["status"] == "succeeded"
+        db.session.execute(
+            update(LibrarySection).where(LibrarySection.title == "Private").values(hidden=True)
+        )
+        newest = keys("Private")["items"][0]
+        newest.added_at = utcnow()  # the newest item of all is in the hidden library
+        db.session.commit()
+    auth.owner()
+    auth.create("friend")
+    return sync_app
+
+
+def keys(title: str) -> dict:
+    section = db.session.scalars(select(LibrarySection).where(LibrarySection.title == title)).one()
+    items = db.session.scalars(select(MediaItem).where(MediaItem.section_id == section.id))
+    return {"section": section.key, "items": list(items)}
+
+
+def cards(html: str) -> list[int]:
+    return [
+        int(k) for k in re.findall(r'class="poster-card">\s*<a href="/library/item/(\d+)"', html)
+    ]
+
+
+def sign_in(auth, who: str):
+    assert auth.login(who).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/library/", "/library/1", "/library/item/1", "/library/1/collections", "/library/image"],
+)
+def test_anonymous_visitors_are_sent_to_sign_in(catalog, client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("who, sees_private", [("friend", False), ("owner", True)])
+def test_each_person_sees_the_libraries_they_may(catalog, client, auth, who, sees_private):
+    sign_in(auth, who)
+    html = client.get("/library/").get_data(as_text=True)
+    assert "Movies" in html and "TV Shows" in html
+    assert ("Private" in html) is sees_private
+    with catalog.app_context():
+        private = keys("Private")
+        hidden_item = private["items"][0].rating_key
+        thumb = private["items"][0].thumb
+    expected = 200 if sees_private else 404
+    assert client.get(f"/library/{private['section']}").status_code == expected
+    assert client.get(f"/library/item/{hidden_item}").status_code == expected
+    assert client.get("/library/image", query_string={"path": thumb}).status_code == expected
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Recently added" in dashboard
+    assert (f"/library/item/{hidden_item}" in dashboard) is sees_private
+
+
+def test_unknown_library_and_item_are_not_found(catalog, client, auth):
+    sign_in(auth, "friend")
+    assert client.get("/library/999").status_code == 404
+    assert client.get("/library/item/123").status_code == 404
+    assert "Not found" in client.get("/library/nope").get_data(as_text=True)
+
+
+def test_grid_sorts_filters_and_pages(catalog, client, auth):
+    sign_in(auth, "friend")
+    with catalog.app_context():
+        movies = keys("Movies")
+        by_key = {i.rating_key: i for i in movies["items"]}
+        genre = db.session.scalars(
+            select(ItemTag.value).where(ItemTag.kind == "genre").limit(1)
+        ).first()
+        tagged = set(
+            db.session.scalars(
+                select(MediaItem.rating_key)
+                .join(ItemTag, ItemTag.item_id == MediaItem.id)
+                .where(ItemTag.kind == "genre", ItemTag.value == genre)
+                .where(MediaItem.section_id == movies["items"][0].section_id)
+            )
+        )
+    url = f"/library/{movies['section']}"
+
+    # Every page in turn, as scrolling fetches them: all 110 movies once each, in year order.
+    first = client.get(url, query_string={"sort": "year", "order": "asc"})
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and "<html" in html and "110 items" in html
+    seen = cards(html)
+    assert len(seen) == 48 and 'hx-trigger="revealed"' in html
+    page = 2
+    while 'hx-trigger="revealed"' in html:
+        more = client.get(
+            url, query_string={"sort": "year", "order": "asc", "page": page}, headers=HTMX
+        )
+        html = more.get_data(as_text=True)
+        assert "<html" not in html and "library-results" not in html
+        assert html.lstrip().startswith('<li class="poster-card">')
+        seen += cards(html)
+        page += 1
+    assert len(seen) == len(set(seen)) == 110
+    years = [by_key[k].year for k in seen]
+    assert years == sorted(years)
+
+    newest = cards(client.get(url, query_string={"sort": "added", "order": "desc"}).text)
+    added = [by_key[k].added_at for k in newest]
+    assert added == sorted(added, reverse=True)
+
+    # A filter change swaps the results area only and names the view in the address.
+    response = client.get(
+        url, query_string={"genre": genre, "year_from": "", "x": "1"}, headers=HTMX
+    )
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and 'class="poster-grid"' in html
+    assert response.headers["HX-Push-Url"].endswith(f"?genre={genre}".replace(" ", "+"))
+    assert set(cards(html)) <= tagged and cards(html)
+    assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
+
+    years = sorted(i.year for i in movies["items"] if i.year)
+    low, high = years[30], years[70]
+    ranged = client.get(url, query_string={"year_from": low, "year_to": high}).text
+    assert cards(ranged) and all(low <= by_key[k].year <= high for k in cards(ranged))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"year_from": "abc"},
+        {"year_to": "99999999999999"},
+        {"page": "²"},
+        {"page": "-1"},
+        {"page": "999999"},
+        {"sort": "drop table"},
+        {"order": "sideways"},
+        {"genre": "\x00"},
+        {"resolution": "x" * 5000},
+    ],
+)
+def test_odd_parameters_are_ignored(catalog, client, auth, query):
+    sign_in(auth, "friend")
+    with catalog.app_context():
+        section = keys("Movies")["section"]
+    response = client.get(f"/library/{section}", query_string=query)
+    assert response.status_code == 200
+
+
+def test_item_pages_show_details_children_and_escape_markup(catalog, client, auth, plex):
+    sign_in(auth, "friend")
+    with catalog.app_context():
+        shows = keys("TV Shows")
+        show = next(i for i in shows["items"] if i.type == "show")
+        seasons = [i for i in shows["items"] if i.parent_rating_key == show.rating_key]
+        episode = next(i for i in shows["items"] if i.parent_rating_key == seasons[0].rating_key)
+        movie = keys("Movies")["items"][0]
+        db.session.execute(
+            update(MediaItem)
+            .where(MediaItem.id == movie.id)
+            .values(title='<script>alert("x")</script> & Co', duration=6_720_000)
+        )
+        db.session.add(ItemTag(item_id=movie.id, kind="collection", value="Boxed <Set>"))
+        db.session.commit()
+        machine = plex.state.machine_identifier
+        tags = [
+            (t.kind, t.value)
+            for t in db.session.scalars(select(ItemTag).where(ItemTag.item_id == movie.id))
+        ]
+        show_key, season_title, episode_key = show.rating_key, seasons[0].title, episode.rating_key
+        movie_key = movie.rating_key
+
+    html = client.get(f"/library/item/{movie_key}").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in html
+    assert "1 h 52 min" in html
+    assert (
+        f"https://app.plex.tv/desktop/#!/server/{machine}/details?key=%2Flibrary%2Fmetadata%2F"
+        f"{movie_key}" in html
+    )
+    for kind, value in tags:
+        if kind in ("genre", "director", "actor"):
+            assert str(escape(value)) in html
+    assert "Boxed &lt;Set&gt;" in html
+
+    show_html = client.get(f"/library/item/{show_key}").get_data(as_text=True)
+    assert "Seasons" in show_html and season_title in show_html
+    assert f"/library/item/{episode_key}" in show_html
+    episode_html = client.get(f"/library/item/{episode_key}").get_data(as_text=True)
+    assert f"/library/item/{show_key}" in episode_html  # the way back up
+
+
+def test_collections_list_their_members(catalog, client, auth):
+    sign_in(auth, "friend")
+    with catalog.app_context():
+        movies = keys("Movies")
+        members = movies["items"][:3]
+        member_keys = {m.rating_key for m in members}
+        for member in members:
+            db.session.add(ItemTag(item_id=member.id, kind="collection", value="Heist & Co"))
+        db.session.commit()
+    section = movies["section"]
+    listing = client.get(f"/library/{section}/collections").get_data(as_text=True)
+    assert "Heist &amp; Co" in listing and "3 items" in listing
+    page = client.get(f"/library/{section}/collections/Heist & Co").get_data(as_text=True)
+    assert set(cards(page)) == member_keys
+    assert client.get(f"/library/{section}/collections/Nothing here").status_code == 404
+
+
+def test_removed_items_never_show(catalog, client, auth):
+    sign_in(auth, "owner")
+    with catalog.app_context():
+        movies = keys("Movies")
+        gone = max(movies["items"], key=lambda i: i.added_at).rating_key
+        db.session.execute(
+            update(MediaItem).where(MediaItem.rating_key == gone).values(removed_at=utcnow())
+        )
+        db.session.commit()
+    assert client.get(f"/library/item/{gone}").status_code == 404
+    grid = client.get(f"/library/{movies['section']}").get_data(as_text=True)
+    assert "109 items" in grid
+    assert f"/library/item/{gone}" not in client.get("/").get_data(as_text=True)
+
+
+def test_pages_say_when_plex_is_unreachable_and_still_render(catalog, client, auth, plex):
+    sign_in(auth, "friend")
+    with catalog.app_context():
+        section = keys("Movies")["section"]
+    assert "be reached right now" not in client.get("/library/").get_data(as_text=True)
+    plex.state.down = True
+    with catalog.app_context():
+        assert services.full_sync()["status"] == "failed"
+    html = client.get(f"/library/{section}").get_data(as_text=True)
+    assert "be reached right now" in html and "110 items" in html
+
+
+# --- the poster proxy ---
+
+BAD_PATHS = [
+    "",
+    "http://evil.example/library/metadata/1/thumb/1",
+    "https://127.0.0.1/library/metadata/1/thumb",
+    "//evil.example/library/metadata/1/thumb",
+    "/library/metadata/1/thumb/../../../identity",
+    "/library/metadata/../sections",
+    "/library/metadata/%2e%2e/thumb",
+    "/library/metadata/1/thumb/%2e",
+    "/library/metadata/1/thumb\\..\\x",
+    "/library/metadata/1/thumb?X-Plex-Token=x",
+    "/library/metadata/1/thumb/1?url=http://x",
+    "/library/metadata/1/thumb\n/identity",
+    "/library/metadata/1/thumb\x00",
+    "/library/sections/1/all",
+    "/identity",
+    "library/metadata/1/thumb",
+    "/library/metadata/abc/thumb",
+    "/photo/:/transcode?url=/library/metadata/1/thumb",
+    "/library/metadata/1/thumb/" + "1" * 300,
+]
+
+
+@pytest.mark.parametrize("path", BAD_PATHS)
+def test_the_image_proxy_fetches_nothing_but_plex_images(catalog, client, auth, plex, path):
+    sign_in(auth, "owner")
+    before = plex.state.page_requests
+    response = client.get("/library/image", query_string={"path": path, "w": 300})
+    assert response.status_code == 400
+    assert plex.state.page_requests == before
+
+
+def test_posters_are_resized_cached_and_revalidated(catalog, client, auth, plex):
+    sign_in(auth, "friend")
+    with catalog.app_context():
+        thumb = keys("Movies")["items"][0].thumb
+    response = client.get("/library/image", query_string={"path": thumb, "w": 280})
+    assert response.status_code == 200
+    assert response.content_type == "image/png"
+    assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(response.data[16:20]), int.from_bytes(response.data[20:24])
+    assert (width, height) == (300, 450)  # snapped to a width we serve
+    etag = response.headers["ETag"]
+    assert response.headers["Cache-Control"] == "private, max-age=86400"
+    assert list((Path(catalog.config["DATA_DIR"]) / "cache" / "images").rglob("*"))
+
+    again = client.get(
+        "/library/image", query_string={"path": thumb, "w": 300}, headers={"If-None-Match": etag}
+    )
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+
+    plex.state.down = True  # a cached poster needs no Plex
+    cached = client.get("/library/image", query_string={"path": thumb, "w": 300})
+    assert cached.status_code == 200 and cached.data == response.data
+
+    small = client.get("/library/image", query_string={"path": thumb, "w": "abc"})
+    assert small.status_code == 200 and small.data == response.data  # odd width: the default
+
+    uncached = client.get("/library/image", query_string={"path": thumb, "w": 10})
+    assert uncached.status_code == 503
+    assert uncached.content_type.startswith("image/svg+xml")
+    assert uncached.headers["Cache-Control"] == "no-store"
+
+
+def test_the_plex_token_never_reaches_the_browser(catalog, client, auth):
+    sign_in(auth, "owner")
+    with catalog.app_context():
+        movie = keys("Movies")["items"][0].rating_key
+        show = keys("TV Shows")["items"][0].rating_key
+        section = keys("Movies")["section"]
+    pages = [
+        "/",
+        "/library/",
+        f"/library/{section}",
+        f"/library/{section}?page=2",
+        f"/library/{section}/collections",
+        f"/library/item/{movie}",
+        f"/library/item/{show}",
+    ]
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert TOKEN not in html, url
+        if url not in ("/library/", f"/library/{section}/collections"):
+            assert 'src="/library/image?path=' in html, url
