@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 from app.config import settings_from_env
@@ -25,11 +26,17 @@ errorlog = "-"
 loglevel = _settings["LOG_LEVEL"].lower()
 forwarded_allow_ips = "*" if _settings["TRUSTED_PROXIES"] else "127.0.0.1,::1"
 
-# Metrics from every worker process are summed through files in this folder; it must be
-# set before prometheus_client is first imported, which preload_app does next.
-_metrics_dir = Path(_settings["DATA_DIR"]).expanduser().resolve() / "prometheus"
-shutil.rmtree(_metrics_dir, ignore_errors=True)
-_metrics_dir.mkdir(parents=True, exist_ok=True)
+# Metrics from every worker process are summed through files in a folder of this gunicorn's own
+# (several may share a data folder); it must be set before prometheus_client is first imported,
+# which preload_app does next. Folders of gunicorns that are gone are removed.
+_metrics_root = Path(_settings["DATA_DIR"]).expanduser().resolve() / "prometheus"
+_metrics_root.mkdir(parents=True, exist_ok=True)
+_host = socket.gethostname()
+for _old in _metrics_root.glob(f"{_host}-*"):
+    if not Path("/proc", _old.name.rpartition("-")[2]).exists():
+        shutil.rmtree(_old, ignore_errors=True)
+_metrics_dir = _metrics_root / f"{_host}-{os.getpid()}"
+_metrics_dir.mkdir(exist_ok=True)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir)
 
 
