@@ -89,6 +89,11 @@ def search(
     return SearchResult(hits=hits, total=total, offset=offset, fuzzy=fuzzy)
 
 
+def _one_letter(terms: list[str]) -> bool:
+    """A lone letter (the first key pressed) is read as the start of a title only."""
+    return len(terms) == 1 and len(terms[0]) == 1
+
+
 def _filters(include_hidden, types, section_ids, year_from, year_to) -> tuple[list[str], dict]:
     """SQL conditions on media_items m and library_sections s, shared by both databases."""
     where = ["m.removed_at IS NULL"]
@@ -122,13 +127,19 @@ def _statement(query: str, params: dict):
 def _rank_fuzzy(terms: list[str], candidates: list[tuple[int, str]]) -> list[int]:
     """Ids of the candidate titles every query word is close to, most similar first."""
     scored = []
+    known: dict[tuple[str, str], float] = {}  # titles share words: score each pair once
     for item_id, title in candidates:
-        title_words = fold(title or "").split()
+        title_words = set(fold(title or "").split())
         if not title_words:
             continue
         total = 0.0
         for term in terms:
-            best = max(_closeness(term, word) for word in title_words)
+            best = 0.0
+            for word in title_words:
+                pair = (term, word)
+                if pair not in known:
+                    known[pair] = _closeness(term, word)
+                best = max(best, known[pair])
             if best < FUZZY_WORD:
                 break
             total += best
@@ -143,7 +154,10 @@ def _closeness(term: str, word: str) -> float:
         return 1.0
     if abs(len(word) - len(term)) > 3:
         return 0.0
-    return SequenceMatcher(None, term, word).ratio()
+    matcher = SequenceMatcher(None, term, word)
+    if matcher.real_quick_ratio() < FUZZY_WORD or matcher.quick_ratio() < FUZZY_WORD:
+        return 0.0
+    return matcher.ratio()
 
 
 class _Postgres:
@@ -163,6 +177,9 @@ class _Postgres:
 
     def exact(self, terms, filters, params, limit, offset):
         query, qparams = self._tsquery(terms)
+        match = f"m.search_vector @@ ({query})"
+        if _one_letter(terms):
+            match = "m.title_folded LIKE :prefix"
         tiers = []
         for weight in ("A", "B", "C"):
             weighted, wparams = self._tsquery(terms, weight)
@@ -171,11 +188,11 @@ class _Postgres:
         qparams["prefix"] = " ".join(terms) + "%"
         query_sql = (
             "WITH q AS MATERIALIZED (SELECT m.id, m.title, CASE "
-            "WHEN medianest_fold(m.title) LIKE :prefix THEN 0 "
+            "WHEN m.title_folded LIKE :prefix THEN 0 "
             f"WHEN {tiers[0]} THEN 1 WHEN {tiers[1]} THEN 2 WHEN {tiers[2]} THEN 3 "
             "ELSE 4 END AS tier "
             "FROM media_items m JOIN library_sections s ON s.id = m.section_id "
-            f"WHERE m.search_vector @@ ({query}) AND " + " AND ".join(filters) + ") "
+            f"WHERE {match} AND " + " AND ".join(filters) + ") "
             "SELECT id, count(*) OVER () FROM q "
             "ORDER BY tier, length(title), title, id LIMIT :limit OFFSET :offset"
         )
@@ -188,8 +205,7 @@ class _Postgres:
         count = db.session.execute(
             _statement(
                 "SELECT count(*) FROM media_items m JOIN library_sections s "
-                f"ON s.id = m.section_id WHERE m.search_vector @@ ({query}) AND "
-                + " AND ".join(filters),
+                f"ON s.id = m.section_id WHERE {match} AND " + " AND ".join(filters),
                 {**params, **qparams},
             ),
             {**params, **qparams},
@@ -203,9 +219,9 @@ class _Postgres:
         )
         query_sql = (
             "SELECT m.id, m.title FROM media_items m JOIN library_sections s "
-            "ON s.id = m.section_id WHERE :folded <% medianest_fold(m.title) AND "
+            "ON s.id = m.section_id WHERE :folded <% m.title_folded AND "
             + " AND ".join(filters)
-            + " ORDER BY word_similarity(:folded, medianest_fold(m.title)) DESC, m.id "
+            + " ORDER BY word_similarity(:folded, m.title_folded) DESC, m.id "
             "LIMIT :cap"
         )
         all_params = {**params, "folded": folded, "cap": FUZZY_CANDIDATES}
@@ -227,7 +243,9 @@ class _Sqlite:
 
     def exact(self, terms, filters, params, limit, offset):
         qparams = {
-            "q": self._match(terms),
+            "q": self._match(terms, "title", start=True)
+            if _one_letter(terms)
+            else self._match(terms),
             "q0": self._match(terms, "title", start=True),
             "q1": self._match(terms, "title"),
             "q2": self._match(terms, "original_title"),
