@@ -143,3 +143,23 @@ def image():
     response.set_etag(poster.etag)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response.make_conditional(request)
+
+
+@bp.get("/library/search")
+@login_required
+def search():
+    query = catalog.SearchQuery.parse(request.args)
+    page = page_number(request.args.get("page"))
+    result = catalog.find(query, include_hidden=_admin(), page=page)
+    response = render(
+        "library/search.html",
+        block="items" if page > 1 else "results",
+        query=query,
+        result=result,
+        types=catalog.SEARCH_TYPES,
+        sections=catalog.sections(include_hidden=_admin()),
+        next_url=url_for("library.search", page=page + 1, **query.params()),
+    )
+    if page == 1:
+        response.headers["HX-Push-Url"] = url_for("library.search", **query.params())
+    return response

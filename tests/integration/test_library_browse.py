@@ -45,7 +45,9 @@ def catalog(sync_app, plex, auth):
 
 def keys(title: str) -> dict:
     section = db.session.scalars(select(LibrarySection).where(LibrarySection.title == title)).one()
-    items = db.session.scalars(select(MediaItem).where(MediaItem.section_id == section.id))
+    items = db.session.scalars(
+        select(MediaItem).where(MediaItem.section_id == section.id).order_by(MediaItem.rating_key)
+    )
     return {"section": section.key, "items": list(items)}
 
 
@@ -347,3 +349,34 @@ def test_the_plex_token_never_reaches_the_browser(catalog, client, auth):
         assert TOKEN not in html, url
         if url not in ("/library/", f"/library/{section}/collections"):
             assert 'src="/library/image?path=' in html, url
+
+
+def test_search_finds_visible_items_only(catalog, client, auth):
+    with catalog.app_context():
+        private = keys("Private")["items"][0]
+        private_key, private_title = private.rating_key, private.title
+        movie = keys("Movies")["items"][5]
+        movie_key, movie_title = movie.rating_key, movie.title
+    sign_in(auth, "friend")
+    assert 'hx-trigger="input changed delay:300ms, search"' in client.get("/library/").text
+
+    response = client.get("/library/search", query_string={"q": movie_title}, headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert movie_key in cards(html)
+    assert response.headers["HX-Push-Url"].startswith("/library/search?q=")
+    page = client.get("/library/search", query_string={"q": movie_title, "type": "show"}).text
+    assert "<html" in page and movie_key not in cards(page)
+
+    hidden = client.get("/library/search", query_string={"q": private_title}).text
+    assert private_key not in cards(hidden)
+    for odd in ["", "a", "x" * 10_000, '"(*) OR NEAR', "ünï©ødé", "\x00"]:
+        assert (
+            client.get("/library/search", query_string={"q": odd, "page": "²"}).status_code == 200
+        )
+
+    auth.logout()
+    sign_in(auth, "owner")
+    assert private_key in cards(
+        client.get("/library/search", query_string={"q": private_title}).text
+    )
