@@ -35,27 +35,10 @@ PASSES = {
 TYPE_NAMES = {"2": "show", "3": "season", "4": "episode", "8": "artist", "9": "album"}
 MAIN_TYPE = {"movie": "movie", "show": "show", "artist": "artist"}
 TABLE = MediaItem.__table__
+# On a conflict every parsed field but the key is rewritten, with the row's bookkeeping.
 UPDATED_COLUMNS = (
     "section_id",
-    "type",
-    "title",
-    "original_title",
-    "sort_title",
-    "summary",
-    "year",
-    "added_at",
-    "updated_at",
-    "rating",
-    "duration",
-    "content_rating",
-    "thumb",
-    "parent_rating_key",
-    "index",
-    "child_count",
-    "leaf_count",
-    "video_resolution",
-    "people",
-    "digest",
+    *(f for f in ROW_FIELDS if f != "rating_key"),
     "synced_at",
     "removed_at",
 )
