@@ -59,7 +59,7 @@ def sign_in(live_server):
         tab.get_by_label("Username").fill(username)
         tab.get_by_label("Password", exact=True).fill(password)
         with tab.expect_websocket(lambda ws: ws.url.endswith("/ws")):
-            tab.get_by_role("button", name="Sign in").click()
+            tab.get_by_role("button", name="Sign in", exact=True).click()
         tab.wait_for_url(live_server.url + "/")
         wait_until_live(live_server)
 

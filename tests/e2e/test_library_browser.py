@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.library import services
 from app.models import LibrarySection, MediaItem
-from tests.conftest import PASSWORD, Accounts, wait_for
-from tests.e2e.conftest import csp_violations, mark_page, same_document, wait_until_live
+from tests.conftest import Accounts, wait_for
+from tests.e2e.conftest import csp_violations, mark_page, same_document
 from tests.integration import library_helpers
 
 plex, sync_app = library_helpers.plex, library_helpers.sync_app
@@ -31,21 +31,6 @@ def app(sync_app, plex):
     accounts.owner()
     accounts.create("friend")
     return sync_app
-
-
-@pytest.fixture
-def sign_in(live_server):
-    """Sign in with a password; the login page also offers Plex here, as Plex is connected."""
-
-    def action(tab, username="owner", password=PASSWORD):
-        tab.goto("/login")
-        tab.get_by_label("Username").fill(username)
-        tab.get_by_label("Password", exact=True).fill(password)
-        tab.get_by_role("button", name="Sign in", exact=True).click()
-        tab.wait_for_url(live_server.url + "/")
-        wait_until_live(live_server)
-
-    return action
 
 
 def card_count(tab) -> int:
