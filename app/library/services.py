@@ -124,38 +124,41 @@ def _section_ids(reader: sync.PlexReader) -> tuple[list[dict], dict[str, int]]:
     return found, ids
 
 
-def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = None) -> dict:
-    """Scan every library from the first page to the last; returns the run's report."""
+def _counted(tally: sync.Tally, work: Callable) -> None:
+    """Run work(conn, part) in one transaction; if it fails, keep only its problems."""
+    part = sync.Tally()
+    try:
+        with db.engine.begin() as conn:
+            work(conn, part)
+    except Exception:
+        tally.merge(part, counts=False)
+        raise
+    tally.merge(part)
+
+
+def _run(kind: str, section_key: str | None, progress, lock_keys, scan) -> dict:
+    """A sync run's frame: history row, Plex reader, locks, live progress and the report.
+
+    lock_keys(found, ids) names the libraries to lock; scan(reader, found, ids, tick, tally)
+    does the reading and writing.
+    """
     if not plex_connected():
         return {"status": "skipped", "message": NOT_CONNECTED}
-    page_size = page_size or current_app.config.get("LIBRARY_PAGE_SIZE", sync.PAGE_SIZE)
-    run = start_run("full")
+    run = start_run(kind, section_key)
     tally = sync.Tally()
+    reader = None
     try:
         reader = plex_reader()
         found, ids = _section_ids(reader)
-        with section_locks([ALL_SECTIONS] + [s["key"] for s in found]) as locks:
-            _interrupted(None, run.id)
+        with section_locks(lock_keys(found, ids)) as locks:
+            _interrupted(section_key, run.id)
             db.session.commit()
 
             def tick(event: dict) -> None:
                 _renew(locks)
                 progress({"type": "sync.progress", "run": run.id, **event})
 
-            for section in found:
-                # One transaction per library: a failure leaves that library as it was, and
-                # its counts out of the report (only its problems are kept).
-                part = sync.Tally()
-                try:
-                    with db.engine.begin() as conn:
-                        sync.scan_section(
-                            conn, reader, section, ids[section["key"]], part, tick, page_size
-                        )
-                except Exception:
-                    tally.merge(part, counts=False)
-                    raise
-                tally.merge(part)
-        reader.close()
+            scan(reader, found, ids, tick, tally)
     except SyncSkipped as exc:
         db.session.delete(run)
         db.session.commit()
@@ -166,7 +169,31 @@ def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = 
         log.exception("Library sync %s failed", run.id)
         db.session.rollback()
         return finish_run(run, tally, "The sync stopped on an unexpected error; see the logs.")
+    finally:
+        if reader is not None:
+            reader.close()
     return finish_run(run, tally)
+
+
+def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = None) -> dict:
+    """Scan every library from the first page to the last; returns the run's report."""
+    page_size = page_size or current_app.config.get("LIBRARY_PAGE_SIZE", sync.PAGE_SIZE)
+
+    def scan(reader, found, ids, tick, tally) -> None:
+        # One transaction per library: a failure leaves that library as it was, and its
+        # counts out of the report (only its problems are kept).
+        for section in found:
+            section_id = ids[section["key"]]
+            _counted(
+                tally,
+                lambda conn, part, section=section, section_id=section_id: sync.scan_section(
+                    conn, reader, section, section_id, part, tick, page_size
+                ),
+            )
+
+    return _run(
+        "full", None, progress, lambda found, ids: [ALL_SECTIONS] + [s["key"] for s in found], scan
+    )
 
 
 def recent_sync(
@@ -175,45 +202,20 @@ def recent_sync(
     kind: str = "recent",
 ) -> dict:
     """Read what Plex added since the newest item stored (all libraries, or one)."""
-    if not plex_connected():
-        return {"status": "skipped", "message": NOT_CONNECTED}
-    run = start_run(kind, section_key)
-    tally = sync.Tally()
-    try:
-        reader = plex_reader()
-        found, ids = _section_ids(reader)
-        keys = [section_key] if section_key else [ALL_SECTIONS] + [s["key"] for s in found]
+
+    def lock_keys(found, ids) -> list[str]:
         if section_key and section_key not in ids:
             raise sync.SyncFailed(f"The Plex server has no library {section_key}.")
-        with section_locks(keys) as locks:
-            _interrupted(section_key, run.id)
-            db.session.commit()
+        return [section_key] if section_key else [ALL_SECTIONS] + [s["key"] for s in found]
 
-            def tick(event: dict) -> None:
-                _renew(locks)
-                progress({"type": "sync.progress", "run": run.id, **event})
+    def scan(reader, found, ids, tick, tally) -> None:
+        def work(conn, part) -> None:
+            sync.scan_recent(conn, reader, ids, part, tick, only_section=section_key)
+            sync.update_counts(conn, found, ids, section_key)
 
-            part = sync.Tally()
-            try:
-                with db.engine.begin() as conn:
-                    sync.scan_recent(conn, reader, ids, part, tick, only_section=section_key)
-                    sync.update_counts(conn, found, ids, section_key)
-            except Exception:
-                tally.merge(part, counts=False)
-                raise
-            tally.merge(part)
-        reader.close()
-    except SyncSkipped as exc:
-        db.session.delete(run)
-        db.session.commit()
-        return {"status": "skipped", "message": str(exc)}
-    except sync.SyncFailed as exc:
-        return finish_run(run, tally, str(exc))
-    except Exception:
-        log.exception("Library sync %s failed", run.id)
-        db.session.rollback()
-        return finish_run(run, tally, "The sync stopped on an unexpected error; see the logs.")
-    return finish_run(run, tally)
+        _counted(tally, work)
+
+    return _run(kind, section_key, progress, lock_keys, scan)
 
 
 def sections() -> list[LibrarySection]:
