@@ -124,6 +124,21 @@ def _statement(query: str, params: dict):
     return statement
 
 
+def _page_and_total(query_sql: str, where: str, params: dict, limit: int, offset: int):
+    """Ids of one page and the total (from the page's window count, or counted when past it)."""
+    paged = {**params, "limit": limit, "offset": offset}
+    rows = db.session.execute(_statement(query_sql, paged), paged).all()
+    if rows:
+        return [r[0] for r in rows], rows[0][1]
+    if offset == 0:
+        return [], 0
+    count_sql = (
+        "SELECT count(*) FROM media_items m JOIN library_sections s ON s.id = m.section_id "
+        f"WHERE {where}"
+    )
+    return [], db.session.execute(_statement(count_sql, params), params).scalar_one()
+
+
 def _rank_fuzzy(terms: list[str], candidates: list[tuple[int, str]]) -> list[int]:
     """Ids of the candidate titles every query word is close to, most similar first."""
     scored = []
@@ -196,21 +211,8 @@ class _Postgres:
             "SELECT id, count(*) OVER () FROM q "
             "ORDER BY tier, length(title), title, id LIMIT :limit OFFSET :offset"
         )
-        all_params = {**params, **qparams, "limit": limit, "offset": offset}
-        rows = db.session.execute(_statement(query_sql, all_params), all_params).all()
-        if rows:
-            return [r[0] for r in rows], rows[0][1]
-        if offset == 0:
-            return [], 0
-        count = db.session.execute(
-            _statement(
-                "SELECT count(*) FROM media_items m JOIN library_sections s "
-                f"ON s.id = m.section_id WHERE {match} AND " + " AND ".join(filters),
-                {**params, **qparams},
-            ),
-            {**params, **qparams},
-        ).scalar_one()
-        return [], count
+        where = f"{match} AND " + " AND ".join(filters)
+        return _page_and_total(query_sql, where, {**params, **qparams}, limit, offset)
 
     def candidates(self, terms, filters, params):
         folded = " ".join(terms)
@@ -263,23 +265,11 @@ class _Sqlite:
             + f" ORDER BY {tier} ELSE 4 END, length(m.title), m.title, m.id "
             "LIMIT :limit OFFSET :offset"
         )
-        all_params = {**params, **qparams, "limit": limit, "offset": offset}
-        rows = db.session.execute(_statement(query_sql, all_params), all_params).all()
-        if rows:
-            return [r[0] for r in rows], rows[0][1]
-        if offset == 0:
-            return [], 0
-        count = db.session.execute(
-            _statement(
-                "SELECT count(*) FROM media_items m JOIN library_sections s "
-                "ON s.id = m.section_id WHERE m.id IN "
-                "(SELECT rowid FROM media_search WHERE media_search MATCH :q) AND "
-                + " AND ".join(filters),
-                {**params, **qparams},
-            ),
-            {**params, **qparams},
-        ).scalar_one()
-        return [], count
+        where = (
+            "m.id IN (SELECT rowid FROM media_search WHERE media_search MATCH :q) AND "
+            + " AND ".join(filters)
+        )
+        return _page_and_total(query_sql, where, {**params, **qparams}, limit, offset)
 
     def candidates(self, terms, filters, params):
         # Titles sharing the first letters of every query word: typos past the first two or
