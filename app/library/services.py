@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app import audit, settings
 from app.extensions import db, redis_conn
-from app.library import sync
+from app.library import plex_pages, sync
 from app.library.parse import describe
 from app.models.base import utcnow
 from app.models.library import LibrarySection, SyncRun
@@ -36,9 +36,9 @@ def plex_connected() -> bool:
     return bool(settings.get("plex.server_url") and settings.get("plex.owner_token"))
 
 
-def plex_reader() -> sync.PlexReader:
+def plex_reader() -> plex_pages.PlexReader:
     url, token = settings.get("plex.server_url"), settings.get("plex.owner_token")
-    return sync.PlexReader(url, token, current_app.config.get("LIBRARY_SYNC_TIMEOUT", 30.0))
+    return plex_pages.PlexReader(url, token, current_app.config.get("LIBRARY_SYNC_TIMEOUT", 30.0))
 
 
 @contextmanager
@@ -117,7 +117,7 @@ def report(run: SyncRun) -> dict:
     }
 
 
-def _section_ids(reader: sync.PlexReader) -> tuple[list[dict], dict[str, int]]:
+def _section_ids(reader: plex_pages.PlexReader) -> tuple[list[dict], dict[str, int]]:
     found = reader.sections()
     with db.engine.begin() as conn:
         ids = sync.upsert_sections(conn, found)
@@ -163,7 +163,7 @@ def _run(kind: str, section_key: str | None, progress, lock_keys, scan) -> dict:
         db.session.delete(run)
         db.session.commit()
         return {"status": "skipped", "message": str(exc)}
-    except sync.SyncFailed as exc:
+    except plex_pages.SyncFailed as exc:
         return finish_run(run, tally, str(exc))
     except Exception:
         log.exception("Library sync %s failed", run.id)
@@ -205,7 +205,7 @@ def recent_sync(
 
     def lock_keys(found, ids) -> list[str]:
         if section_key and section_key not in ids:
-            raise sync.SyncFailed(f"The Plex server has no library {section_key}.")
+            raise plex_pages.SyncFailed(f"The Plex server has no library {section_key}.")
         return [section_key] if section_key else [ALL_SECTIONS] + [s["key"] for s in found]
 
     def scan(reader, found, ids, tick, tally) -> None:
