@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, request
 
 from simulators.faults import fault_response, html_error, phrase
-from simulators.plex_server import DEFAULT_VERSION, new_machine_identifier
+from simulators.plex_server_state import DEFAULT_VERSION, new_machine_identifier
 
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "application/xml; charset=utf-8"
