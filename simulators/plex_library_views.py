@@ -16,7 +16,7 @@ import itertools
 from flask import Blueprint, Response, request
 
 from simulators.faults import html_error
-from simulators.plex_library import (
+from simulators.plex_layout import (
     LEVELS,
     LIBRARY_IDENTIFIER,
     MAX_TOP_ITEMS,
@@ -24,8 +24,8 @@ from simulators.plex_library import (
     MEDIA_TAG_VERSION,
     SECTION_FACTS,
     TYPE_NUMBERS,
-    Library,
 )
+from simulators.plex_library import Library
 from simulators.plex_listings import (
     find_library,
     library_of,

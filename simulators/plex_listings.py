@@ -10,17 +10,16 @@ from flask import Response, request
 
 from simulators.faults import html_error
 from simulators.plex_container import JSON_TYPE, XML_TYPE, identity, wants_json
-from simulators.plex_library import (
+from simulators.plex_layout import (
     LEVELS,
     LIBRARY_IDENTIFIER,
     MEDIA_TAG_PREFIX,
     MEDIA_TAG_VERSION,
     RK_LIBRARY,
     TYPE_NUMBERS,
-    Library,
-    render_json,
-    render_xml,
 )
+from simulators.plex_library import Library
+from simulators.plex_render import render_json, render_xml
 from simulators.plex_server_state import PlexServerState
 
 MALFORMED_MODES = {

@@ -5,7 +5,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from simulators.plex_library import MAX_TOP_ITEMS, Library
+from simulators.plex_layout import MAX_TOP_ITEMS
+from simulators.plex_library import Library
 
 DEFAULT_VERSION = "1.41.3.9314-a0bfb8370"
 
