@@ -63,6 +63,8 @@ def sync_library() -> None:
         f"Sync {result['status']} in {result['seconds']} s: {result['added']} added, "
         f"{result['updated']} updated, {result['removed']} removed, {result['skipped']} skipped."
     )
+    if result["libraries_removed"]:
+        click.echo(f"Libraries no longer on Plex, marked as removed: {result['libraries_removed']}")
     for problem in result["problems"]:
         click.echo(f"  {problem['problem']}: {problem['count']}")
     if result["error"]:

@@ -40,6 +40,10 @@ PROBLEMS = {
     "markup": "Titles or summaries containing HTML (stored as plain text)",
     "duplicate_key": "ratingKeys that appeared more than once (later copies skipped)",
     "incomplete": "Pages with fewer items than announced (items not seen were not removed)",
+    "sections_incomplete": (
+        "Lists of libraries that were incomplete (no library was taken as deleted from Plex)"
+    ),
+    "sections_empty": "Lists of libraries that were empty (no library was taken as deleted)",
 }
 
 
@@ -299,15 +303,29 @@ def _time(attrs, name: str, page: Page) -> datetime | None:
     return datetime.fromtimestamp(value, UTC)
 
 
-def parse_sections(data: bytes) -> list[dict]:
+@dataclass
+class SectionList:
+    """The libraries a /library/sections answer lists, and whether it listed all of them."""
+
+    sections: list[dict]
+    # Every entry was readable and there were as many as the server's own count: only then may
+    # a library missing from the list be taken as deleted.
+    complete: bool
+
+
+def parse_sections(data: bytes) -> SectionList:
     """The libraries in a /library/sections answer: key, title, type."""
     if DOCTYPE.search(data):
         raise ValueError("the answer declared a DOCTYPE")
     root = ET.fromstring(data.decode("utf-8", "replace"))
     sections = []
+    unreadable = 0
     for elem in root:
+        if elem.tag != "Directory":
+            continue
         key = elem.get("key")
-        if elem.tag != "Directory" or not key:
+        if not key:
+            unreadable += 1
             continue
         sections.append(
             {
@@ -316,7 +334,14 @@ def parse_sections(data: bytes) -> list[dict]:
                 "type": (elem.get("type") or "unknown")[:16],
             }
         )
-    return sections
+    size = _int(root.get("size"))
+    complete = (
+        root.tag == "MediaContainer"
+        and not unreadable
+        and size is not None
+        and size == len(sections)
+    )
+    return SectionList(sections, complete)
 
 
 def describe(problems: Counter, examples: dict) -> list[dict]:

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from app.library.parse import Page, parse_page, parse_sections
+from app.library.parse import Page, SectionList, parse_page, parse_sections
 
 
 class SyncFailed(Exception):
@@ -51,7 +51,7 @@ class PlexReader:
             )
         return response.content
 
-    def sections(self) -> list[dict]:
+    def sections(self) -> SectionList:
         try:
             return parse_sections(self.get("/library/sections"))
         except (ValueError, SyntaxError) as exc:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app import audit, settings
 from app.extensions import db, redis_conn
 from app.library import plex_pages, sync
-from app.library.parse import describe
+from app.library.parse import SectionList, describe
 from app.models.base import utcnow
 from app.models.library import LibrarySection, SyncRun
 
@@ -97,6 +97,7 @@ def finish_run(run: SyncRun, tally: sync.Tally, error: str | None = None) -> dic
         tally.removed,
         tally.skipped,
     )
+    run.libraries_removed = tally.libraries_removed
     run.problems = describe(tally.problems, tally.examples)[:20]
     db.session.commit()
     return report(run)
@@ -111,17 +112,27 @@ def report(run: SyncRun) -> dict:
         "updated": run.updated,
         "removed": run.removed,
         "skipped": run.skipped,
+        "libraries_removed": run.libraries_removed,
         "seconds": round(run.seconds or 0, 2),
         "problems": run.problems,
         "error": run.error,
     }
 
 
-def _section_ids(reader: plex_pages.PlexReader) -> tuple[list[dict], dict[str, int]]:
-    found = reader.sections()
+def _section_ids(reader: plex_pages.PlexReader) -> tuple[SectionList, dict[str, int]]:
+    listing = reader.sections()
     with db.engine.begin() as conn:
-        ids = sync.upsert_sections(conn, found)
-    return found, ids
+        ids = sync.upsert_sections(conn, listing.sections)
+    return listing, ids
+
+
+def _returning(found: list[dict], only: str | None = None) -> list[dict]:
+    """The listed libraries that were marked as removed from Plex: they came back."""
+    with db.engine.connect() as conn:
+        marked = set(
+            conn.scalars(select(LibrarySection.key).where(LibrarySection.removed_at.is_not(None)))
+        )
+    return [s for s in found if s["key"] in marked and (only is None or s["key"] == only)]
 
 
 def _counted(tally: sync.Tally, work: Callable) -> None:
@@ -139,8 +150,9 @@ def _counted(tally: sync.Tally, work: Callable) -> None:
 def _run(kind: str, section_key: str | None, progress, lock_keys, scan) -> dict:
     """A sync run's frame: history row, Plex reader, locks, live progress and the report.
 
-    lock_keys(found, ids) names the libraries to lock; scan(reader, found, ids, tick, tally)
-    does the reading and writing.
+    lock_keys(listing, ids) names the libraries to lock; scan(reader, listing, ids, tick, tally)
+    does the reading and writing. `listing` is the server's list of libraries, `ids` maps the
+    key of every library stored (also those removed from Plex) to its id.
     """
     if not plex_connected():
         return {"status": "skipped", "message": NOT_CONNECTED}
@@ -149,8 +161,8 @@ def _run(kind: str, section_key: str | None, progress, lock_keys, scan) -> dict:
     reader = None
     try:
         reader = plex_reader()
-        found, ids = _section_ids(reader)
-        with section_locks(lock_keys(found, ids)) as locks:
+        listing, ids = _section_ids(reader)
+        with section_locks(lock_keys(listing, ids)) as locks:
             _interrupted(section_key, run.id)
             db.session.commit()
 
@@ -158,7 +170,7 @@ def _run(kind: str, section_key: str | None, progress, lock_keys, scan) -> dict:
                 _renew(locks)
                 progress({"type": "sync.progress", "run": run.id, **event})
 
-            scan(reader, found, ids, tick, tally)
+            scan(reader, listing, ids, tick, tally)
     except SyncSkipped as exc:
         db.session.delete(run)
         db.session.commit()
@@ -175,25 +187,36 @@ def _run(kind: str, section_key: str | None, progress, lock_keys, scan) -> dict:
     return finish_run(run, tally)
 
 
-def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = None) -> dict:
-    """Scan every library from the first page to the last; returns the run's report."""
-    page_size = page_size or current_app.config.get("LIBRARY_PAGE_SIZE", sync.PAGE_SIZE)
-
-    def scan(reader, found, ids, tick, tally) -> None:
-        # One transaction per library: a failure leaves that library as it was, and its
-        # counts out of the report (only its problems are kept).
-        for section in found:
-            section_id = ids[section["key"]]
-            _counted(
-                tally,
-                lambda conn, part, section=section, section_id=section_id: sync.scan_section(
-                    conn, reader, section, section_id, part, tick, page_size
-                ),
-            )
-
-    return _run(
-        "full", None, progress, lambda found, ids: [ALL_SECTIONS] + [s["key"] for s in found], scan
+def _scan_whole(tally, reader, section: dict, section_id: int, tick, page_size: int) -> None:
+    # One transaction per library: a failure leaves that library as it was, and its counts
+    # out of the report (only its problems are kept).
+    _counted(
+        tally,
+        lambda conn, part: sync.scan_section(
+            conn, reader, section, section_id, part, tick, page_size
+        ),
     )
+
+
+def _page_size(page_size: int | None = None) -> int:
+    return page_size or current_app.config.get("LIBRARY_PAGE_SIZE", sync.PAGE_SIZE)
+
+
+def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = None) -> dict:
+    """Scan every library from the first page to the last; returns the run's report.
+
+    When every library was read and the server's list of them was whole, the libraries no
+    longer on it are marked as removed, with their items.
+    """
+    page_size = _page_size(page_size)
+
+    def scan(reader, listing, ids, tick, tally) -> None:
+        for section in listing.sections:
+            _scan_whole(tally, reader, section, ids[section["key"]], tick, page_size)
+        _counted(tally, lambda conn, part: sync.remove_missing_sections(conn, listing, part))
+
+    # Every library stored is locked, also those about to be marked as removed.
+    return _run("full", None, progress, lambda listing, ids: [ALL_SECTIONS, *ids], scan)
 
 
 def recent_sync(
@@ -201,17 +224,25 @@ def recent_sync(
     section_key: str | None = None,
     kind: str = "recent",
 ) -> dict:
-    """Read what Plex added since the newest item stored (all libraries, or one)."""
+    """Read what Plex added since the newest item stored (all libraries, or one).
 
-    def lock_keys(found, ids) -> list[str]:
-        if section_key and section_key not in ids:
+    A library that was removed from Plex and is listed again is read whole first, so it comes
+    back with all of its items rather than only the new ones.
+    """
+
+    def lock_keys(listing, ids) -> list[str]:
+        listed = [s["key"] for s in listing.sections]
+        if section_key and section_key not in listed:
             raise plex_pages.SyncFailed(f"The Plex server has no library {section_key}.")
-        return [section_key] if section_key else [ALL_SECTIONS] + [s["key"] for s in found]
+        return [section_key] if section_key else [ALL_SECTIONS, *listed]
 
-    def scan(reader, found, ids, tick, tally) -> None:
+    def scan(reader, listing, ids, tick, tally) -> None:
+        for section in _returning(listing.sections, section_key):
+            _scan_whole(tally, reader, section, ids[section["key"]], tick, _page_size())
+
         def work(conn, part) -> None:
             sync.scan_recent(conn, reader, ids, part, tick, only_section=section_key)
-            sync.update_counts(conn, found, ids, section_key)
+            sync.update_counts(conn, listing.sections, ids, section_key)
 
         _counted(tally, work)
 
@@ -219,7 +250,11 @@ def recent_sync(
 
 
 def sections() -> list[LibrarySection]:
-    return list(db.session.scalars(select(LibrarySection).order_by(LibrarySection.title)))
+    """Every library stored, for the admin: those removed from Plex last."""
+    query = select(LibrarySection).order_by(
+        LibrarySection.removed_at.is_not(None), LibrarySection.title
+    )
+    return list(db.session.scalars(query))
 
 
 def recent_runs(limit: int = 50) -> list[SyncRun]:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from app.library.parse import ROW_FIELDS, Page, ParsedItem
+from app.library.parse import ROW_FIELDS, Page, ParsedItem, SectionList
 from app.library.plex_pages import PlexReader, pages
 from app.models.base import utcnow
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem
@@ -66,6 +66,7 @@ class Tally:
     updated: int = 0
     removed: int = 0
     skipped: int = 0
+    libraries_removed: int = 0
     problems: Counter = field(default_factory=Counter)
     examples: dict = field(default_factory=dict)
 
@@ -87,6 +88,7 @@ class Tally:
             self.updated += other.updated
             self.removed += other.removed
             self.skipped += other.skipped
+            self.libraries_removed += other.libraries_removed
         self.problems.update(other.problems)
         for kind, example in other.examples.items():
             self.examples.setdefault(kind, example)
@@ -233,7 +235,10 @@ def _children(items: list[ParsedItem], ids: dict[int, int]) -> tuple[tuple, tupl
 
 
 def upsert_sections(conn: Connection, found: list[dict]) -> dict[str, int]:
-    """Store the server's libraries (keeping each one's hidden flag); returns key -> id."""
+    """Store the server's libraries (keeping each one's hidden flag); returns key -> id.
+
+    A library marked as removed from Plex stays marked until scan_section has read it again.
+    """
     table = LibrarySection.__table__
     known = {row.key: row for row in conn.execute(select(table.c.id, table.c.key))}
     for section in found:
@@ -314,8 +319,41 @@ def scan_section(
         .values(
             item_count=count_items(conn, section_id, section["type"]),
             last_synced_at=utcnow(),
+            removed_at=None,
         )
     )
+
+
+def remove_missing_sections(conn: Connection, listing: SectionList, tally: Tally) -> None:
+    """Mark the libraries the server no longer lists, and their items, as removed.
+
+    Only a complete list counts: one with unreadable entries or fewer than the server counted
+    removes nothing, and neither does an empty one (more likely a server wiped or switched by
+    mistake than every library deleted on purpose).
+    """
+    if not listing.complete:
+        tally.problem("sections_incomplete")
+        return
+    if not listing.sections:
+        tally.problem("sections_empty")
+        return
+    table = LibrarySection.__table__
+    keys = [section["key"] for section in listing.sections]
+    gone = conn.scalars(
+        select(table.c.id).where(table.c.removed_at.is_(None), table.c.key.not_in(keys))
+    ).all()
+    now = utcnow()
+    for section_id in gone:
+        items = conn.execute(
+            update(TABLE)
+            .where(TABLE.c.section_id == section_id, TABLE.c.removed_at.is_(None))
+            .values(removed_at=now)
+        )
+        tally.removed += items.rowcount
+        tally.libraries_removed += 1
+        conn.execute(
+            update(table).where(table.c.id == section_id).values(removed_at=now, item_count=0)
+        )
 
 
 def newest_added(conn: Connection, section_id: int | None = None) -> datetime | None:

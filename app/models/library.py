@@ -16,7 +16,7 @@ GUID_LENGTH = 255
 
 
 class LibrarySection(db.Model):
-    """One Plex library; hidden ones are for admins only."""
+    """One Plex library; hidden ones are for admins only, removed ones for nobody."""
 
     __tablename__ = "library_sections"
 
@@ -27,6 +27,8 @@ class LibrarySection(db.Model):
     hidden: Mapped[bool] = mapped_column(default=False)
     item_count: Mapped[int] = mapped_column(default=0)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a full sync found the library gone from the server's list; cleared if it comes back.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MediaItem(db.Model):
@@ -111,6 +113,7 @@ class SyncRun(db.Model):
     updated: Mapped[int] = mapped_column(default=0)
     removed: Mapped[int] = mapped_column(default=0)
     skipped: Mapped[int] = mapped_column(default=0)
+    libraries_removed: Mapped[int] = mapped_column(default=0)
     # [{"problem": "duplicate ratingKey", "count": 2, "example": "17"}, ...]
     problems: Mapped[list] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from app.library.parse import describe, parse_page, parse_sections
 
 # Real Plex answers (python-plexapi's and Home Assistant's test fixtures).
@@ -32,12 +34,42 @@ def test_the_recent_sample_gives_the_show_and_its_nested_episode():
 
 
 def test_sections_sample():
-    sections = parse_sections(sample("pms-xml_library_sections.xml"))
-    assert [(s["key"], s["type"]) for s in sections] == [
+    listing = parse_sections(sample("pms-xml_library_sections.xml"))
+    assert [(s["key"], s["type"]) for s in listing.sections] == [
         ("1", "movie"),
         ("2", "show"),
         ("3", "artist"),
     ]
+    assert listing.complete
+
+
+def _sections(head: str, *entries: str) -> bytes:
+    return f"<{head}>{''.join(entries)}</{head.split()[0]}>".encode()
+
+
+MOVIES_DIR = '<Directory key="1" type="movie" title="Movies"/>'
+SHOWS_DIR = '<Directory key="2" type="show" title="TV Shows"/>'
+
+
+@pytest.mark.parametrize(
+    "data, keys, complete",
+    [
+        (_sections('MediaContainer size="2"', MOVIES_DIR, SHOWS_DIR), ["1", "2"], True),
+        (_sections('MediaContainer size="0"'), [], True),
+        # Fewer libraries than the server counted: one was lost on the way.
+        (_sections('MediaContainer size="3"', MOVIES_DIR, SHOWS_DIR), ["1", "2"], False),
+        # An entry without a key may be a library that still exists.
+        (_sections('MediaContainer size="2"', MOVIES_DIR, '<Directory title="x"/>'), ["1"], False),
+        # No count to check against, or not a library list at all.
+        (_sections("MediaContainer", MOVIES_DIR), ["1"], False),
+        (_sections('MediaContainer size="many"', MOVIES_DIR), ["1"], False),
+        (_sections('Response size="1"', MOVIES_DIR), ["1"], False),
+    ],
+)
+def test_a_list_of_libraries_is_complete_only_when_whole(data, keys, complete):
+    listing = parse_sections(data)
+    assert [s["key"] for s in listing.sections] == keys
+    assert listing.complete is complete
 
 
 MOVIES = b"""<?xml version="1.0" encoding="UTF-8"?>
