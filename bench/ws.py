@@ -10,28 +10,14 @@ Prints one JSON document on stdout; progress goes to stderr.
 import argparse
 import asyncio
 import json
-import re
 import resource
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import (
-    AcceptConnection,
-    CloseConnection,
-    Ping,
-    RejectConnection,
-    Request,
-    TextMessage,
-)
-from wsproto.extensions import PerMessageDeflate
-
 from bench.common import (
-    HOST,
     ROOT,
-    USER_AGENT,
     Stack,
     connections_by_pid,
     cpu_seconds,
@@ -42,18 +28,11 @@ from bench.common import (
     raise_on_sigterm,
     thread_count,
 )
+from bench.ws_client import expected_messages, now_us, open_sockets, settle
 
-STAMP = re.compile(r"Notifications: (\d+) unread")
-HANDSHAKE_SECONDS = 15
-CONNECT_AT_ONCE = 25
 TICK_SECONDS = 0.01
 READY_SECONDS = 60
-DRAIN_SECONDS = 120
 TARGET_P99_MS = 250
-
-
-def now_us() -> int:
-    return time.monotonic_ns() // 1000
 
 
 # --- the publisher (a child process running inside the app) -----------------------------------
@@ -134,81 +113,6 @@ class Publisher:
             self.proc.wait()
 
 
-# --- the receiving side: one asyncio task per socket ---------------------------------------------
-
-
-class Socket:
-    def __init__(self, user_id: int, cookie: str):
-        self.user_id = user_id
-        self.cookie = cookie
-        self.ws = WSConnection(ConnectionType.CLIENT)
-        self.writer: asyncio.StreamWriter | None = None
-        self.open = False
-        self.received = 0
-        self.closed_with: str | None = None
-
-    async def connect(self, port: int, deflate: bool) -> None:
-        reader, self.writer = await asyncio.open_connection(HOST, port)
-        request = Request(
-            host=f"{HOST}:{port}",
-            target="/ws",
-            extra_headers=[(b"cookie", self.cookie.encode()), (b"user-agent", USER_AGENT.encode())],
-            # Browsers offer compression, and the server accepts it: cost it as they would.
-            extensions=[PerMessageDeflate()] if deflate else [],
-        )
-        self.writer.write(self.ws.send(request))
-        while not self.open:
-            data = await reader.read(65536)
-            if not data:
-                raise ConnectionError("closed during the handshake")
-            self.ws.receive_data(data)
-            for event in self.ws.events():
-                if isinstance(event, AcceptConnection):
-                    self.open = True
-                elif isinstance(event, RejectConnection):
-                    raise ConnectionError(f"handshake rejected ({event.status_code})")
-        self.reader = reader
-
-    async def receive(self, arrivals: list) -> None:
-        """Record (send time, arrival time) of every stamped message until the socket closes."""
-        text: list[str] = []
-        try:
-            while True:
-                data = await self.reader.read(65536)
-                if not data:
-                    self.closed_with = self.closed_with or "eof"
-                    return
-                arrived = now_us()
-                self.ws.receive_data(data)
-                for event in self.ws.events():
-                    if isinstance(event, TextMessage):
-                        text.append(event.data)
-                        if not event.message_finished:
-                            continue
-                        match = STAMP.search("".join(text))
-                        text.clear()
-                        if match:
-                            self.received += 1
-                            arrivals.append((int(match[1]), arrived))
-                    elif isinstance(event, Ping):
-                        self.writer.write(self.ws.send(event.response()))
-                    elif isinstance(event, CloseConnection):
-                        self.closed_with = f"close {event.code}"
-                        return
-        except (OSError, asyncio.CancelledError):
-            self.closed_with = self.closed_with or "error"
-
-    def close(self) -> None:
-        if self.writer is None:
-            return
-        if self.open and self.closed_with is None:
-            try:
-                self.writer.write(self.ws.send(CloseConnection(code=1000)))
-            except Exception:  # noqa: BLE001 - closing anyway
-                pass
-        self.writer.close()
-
-
 def sign_in_all(stack: Stack, usernames: list[str]) -> dict[str, str]:
     with ThreadPoolExecutor(max_workers=4) as pool:
         return dict(zip(usernames, pool.map(stack.sign_in, usernames), strict=True))
@@ -248,49 +152,6 @@ def server_figures(stack: Stack) -> dict:
     figures["total_rss_mb"] = round(sum(p.get("rss_mb", 0) for p in everyone), 1)
     figures["total_pss_mb"] = round(sum(p.get("pss_mb", 0) for p in everyone), 1)
     return figures
-
-
-async def open_sockets(stack, cookies, ids, per_user, deflate) -> tuple[list[Socket], dict]:
-    sockets = [
-        Socket(ids[name], cookie) for name, cookie in cookies.items() for _ in range(per_user)
-    ]
-    gate = asyncio.Semaphore(CONNECT_AT_ONCE)
-    failures: dict[str, int] = {}
-
-    async def connect(sock: Socket):
-        async with gate:
-            try:
-                await asyncio.wait_for(sock.connect(stack.port, deflate), HANDSHAKE_SECONDS)
-            except (OSError, ConnectionError, TimeoutError) as exc:
-                key = f"{type(exc).__name__}: {exc}"[:80]
-                failures[key] = failures.get(key, 0) + 1
-
-    started = time.monotonic()
-    await asyncio.gather(*(connect(s) for s in sockets))
-    took = time.monotonic() - started
-    log(f"{sum(s.open for s in sockets)}/{len(sockets)} sockets open in {took:.1f}s")
-    return sockets, failures
-
-
-def expected_messages(outcome: dict, sockets: list[Socket]) -> int:
-    """Each event reaches every open socket of its user."""
-    open_per_user: dict[int, int] = {}
-    for s in sockets:
-        if s.open:
-            open_per_user[s.user_id] = open_per_user.get(s.user_id, 0) + 1
-    return sum(n * open_per_user.get(int(uid), 0) for uid, n in outcome["sent"].items())
-
-
-async def settle(arrivals: list, done, quiet_seconds: float = 2.0) -> None:
-    """Return once `done()`, or when nothing arrived for `quiet_seconds`; bounded."""
-    deadline = time.monotonic() + DRAIN_SECONDS
-    seen, last_change = len(arrivals), time.monotonic()
-    while time.monotonic() < deadline and not done():
-        await asyncio.sleep(0.1)
-        if len(arrivals) != seen:
-            seen, last_change = len(arrivals), time.monotonic()
-        elif time.monotonic() - last_change >= quiet_seconds:
-            return
 
 
 async def run(stack: Stack, args) -> dict:
