@@ -56,6 +56,10 @@ def _store(address: str, identity, actor) -> dict:
         "plex.server_version": identity.version,
     }
     settings.put(values, actor=actor)
+    # The webhook address exists from the moment Plex is connected, before any page shows it.
+    from app.library.services import webhook_secret
+
+    webhook_secret()
     return values
 
 

@@ -38,6 +38,24 @@ def library_sync():
     return redirect(url_for("admin.library"))
 
 
+@admin_bp.get("/library/webhook/rotate")
+@admin_required
+def library_webhook_rotate_confirm():
+    return render("admin/library_webhook_rotate.html")
+
+
+@admin_bp.post("/library/webhook/rotate")
+@admin_required
+def library_webhook_rotate():
+    services.rotate_webhook_secret(actor=current_user)
+    flash(
+        "The webhook has a new address; the old one no longer works. "
+        "Replace it under Plex → Settings → Webhooks.",
+        "success",
+    )
+    return redirect(url_for("admin.library"))
+
+
 @admin_bp.post("/library/<int:section_id>/hidden")
 @admin_required
 def library_hidden(section_id: int):

@@ -8,19 +8,23 @@ from contextlib import contextmanager
 from flask import current_app
 from redis.exceptions import LockError, RedisError
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import audit, settings
+from app.crypto import encrypt
 from app.extensions import db, redis_conn
 from app.library import plex_pages, sync
 from app.library.parse import SectionList, describe
 from app.models.base import utcnow
 from app.models.library import LibrarySection, SyncRun
+from app.models.system import Setting
 
 log = logging.getLogger(__name__)
 
 LOCK_PREFIX = "medianest:lock:library-sync:"
 LOCK_SECONDS = 300  # renewed with every page; a dead worker's lock lapses after this
 ALL_SECTIONS = "*"
+WEBHOOK_SECRET = "plex.webhook_secret"
 NOT_CONNECTED = "Plex is not connected yet: connect it under Admin → Plex server, then sync."
 
 
@@ -284,15 +288,45 @@ def set_hidden(section_id: int, hidden: bool, *, actor=None) -> LibrarySection |
     return section
 
 
+def _new_secret() -> str:
+    return encrypt(secrets.token_urlsafe(24))
+
+
 def webhook_secret() -> str:
-    """The secret in the Plex webhook address, made on first use."""
-    secret = settings.get("plex.webhook_secret")
-    if not secret:
-        secret = secrets.token_urlsafe(24)
-        settings.put({"plex.webhook_secret": secret})
-    return secret
+    """The secret in the Plex webhook address, made on first use (by whichever process is first)."""
+    row = db.session.get(Setting, WEBHOOK_SECRET)
+    if row is None:
+        db.session.add(Setting(key=WEBHOOK_SECRET, value=_new_secret()))
+    else:
+        secret = settings.get(WEBHOOK_SECRET)
+        if secret:
+            return secret
+        # Empty, or stored under another SECRET_KEY: replace it unless someone just did.
+        db.session.execute(
+            update(Setting)
+            .where(Setting.key == WEBHOOK_SECRET, Setting.value == row.value)
+            .values(value=_new_secret(), updated_at=utcnow())
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:  # another process made it first
+        db.session.rollback()
+    return settings.get(WEBHOOK_SECRET)
+
+
+def rotate_webhook_secret(*, actor=None) -> str:
+    """Replace the webhook secret: the old address stops working at once."""
+    webhook_secret()
+    db.session.execute(
+        update(Setting)
+        .where(Setting.key == WEBHOOK_SECRET)
+        .values(value=_new_secret(), updated_at=utcnow())
+    )
+    audit.record("library.webhook_rotated", actor=actor, target="Plex webhook", commit=False)
+    db.session.commit()
+    return settings.get(WEBHOOK_SECRET)
 
 
 def secret_matches(offered: str) -> bool:
-    secret = settings.get("plex.webhook_secret")
+    secret = webhook_secret()
     return bool(secret) and secrets.compare_digest(offered.encode(), secret.encode())
