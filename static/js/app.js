@@ -1,4 +1,4 @@
-// Small behaviours the markup cannot express: toasts that dismiss themselves.
+// Small behaviours the markup cannot express: toasts that dismiss themselves, filter counts.
 (function () {
   "use strict";
   var LIFETIME_MS = { error: 15000, warning: 15000 };
@@ -19,7 +19,34 @@
     var close = event.target.closest(".toast-close");
     if (close) close.closest(".toast").remove();
   });
+  // A library's filter toggle counts the filters in use (sort and order are not filters).
+  function countFilters(form) {
+    var count = 0;
+    form.querySelectorAll("[data-filter]").forEach(function (field) {
+      if (field.value !== "" && field.validity.valid) count += 1;
+    });
+    var badge = form.closest(".filter-panel").querySelector("[data-filter-count]");
+    badge.querySelector("[data-filter-number]").textContent = count;
+    badge.hidden = count === 0;
+  }
+
+  // Browsers without ::details-content cannot show a closed panel's form on wide screens.
+  var WIDE = "(min-width: 40.0625rem)";
+  function openOnWideScreens(root) {
+    if (window.CSS && CSS.supports("selector(::details-content)")) return;
+    if (!window.matchMedia(WIDE).matches) return;
+    root.querySelectorAll(".filter-panel").forEach(function (panel) { panel.open = true; });
+  }
+
+  ["change", "input"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var form = event.target.closest && event.target.closest(".filter-panel form");
+      if (form) countFilters(form);
+    });
+  });
+  document.addEventListener("htmx:load", function (event) { openOnWideScreens(event.target); });
   document.addEventListener("DOMContentLoaded", function () {
+    openOnWideScreens(document);
     armAll();
     new MutationObserver(armAll).observe(document.body, { childList: true, subtree: true });
   });

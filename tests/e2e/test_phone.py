@@ -1,13 +1,22 @@
 """On a phone the navigation works and nothing needs sideways scrolling."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from app.library import services
 from app.notifications.services import notify
 from app.ops.services import collect_status, record_check
-from tests.e2e.conftest import PHONE
+from tests.conftest import Accounts
+from tests.e2e.conftest import PHONE, csp_violations
+from tests.integration import library_helpers
+
+plex, sync_app = library_helpers.plex, library_helpers.sync_app
+# Set to a folder to keep screenshots of the phone layouts, to look at.
+SCREENSHOTS = os.environ.get("MEDIANEST_SCREENSHOTS")
 
 pytestmark = pytest.mark.browser
 
@@ -15,6 +24,11 @@ pytestmark = pytest.mark.browser
 def fits_the_screen(tab) -> bool:
     width = tab.evaluate("document.documentElement.scrollWidth")
     return width <= PHONE["width"]
+
+
+def screenshot(tab, name: str) -> None:
+    if SCREENSHOTS:
+        tab.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
 
 
 def within_screen(locator) -> bool:
@@ -68,3 +82,58 @@ def test_phone_navigation_reaches_every_page(app, auth, open_page, sign_in, live
     sign_out.click()
     tab.wait_for_url(re.compile(r"/login$"))
     assert fits_the_screen(tab), "the sign-in page scrolls sideways"
+
+
+class TestLibraryGridOnAPhone:
+    """A library's filters fold away on a phone, so the posters come first."""
+
+    @pytest.fixture
+    def app(self, sync_app, plex):
+        plex.state.add_library("Movies", "movie", count=60)
+        with sync_app.app_context():
+            assert services.full_sync()["status"] == "succeeded"
+        Accounts(sync_app, None).owner()
+        return sync_app
+
+    def test_posters_come_first_and_the_filters_still_work(self, open_page, sign_in):
+        tab = open_page(viewport=PHONE)
+        sign_in(tab)
+        tab.goto("/library/1")
+        first = tab.locator(".poster-card").first
+        expect(first).to_be_visible()
+        top = first.bounding_box()["y"]
+        assert top < PHONE["height"] / 2, f"the first poster starts {top}px down"
+        screenshot(tab, "phone-library-grid")
+        toggle = tab.locator("summary", has_text="Filters")
+        genre = tab.locator("select[name=genre]")
+        expect(genre).to_be_hidden()
+
+        toggle.click()
+        expect(genre).to_be_visible()
+        assert within_screen(genre) and fits_the_screen(tab)
+        screenshot(tab, "phone-library-filters-open")
+        all_cards = tab.locator("#library-results [role=status]").inner_text()
+        genre.select_option(index=1)
+        tab.wait_for_url(re.compile(r"genre="))
+        expect(tab.locator("#library-results [role=status]")).not_to_have_text(all_cards)
+        expect(toggle).to_contain_text("1")
+
+        toggle.click()
+        expect(genre).to_be_hidden()
+        expect(toggle).to_contain_text("1")
+        tab.reload()
+        expect(tab.locator("summary", has_text="Filters")).to_contain_text("1")
+        assert tab.locator(".poster-card").first.bounding_box()["y"] < PHONE["height"] / 2
+        screenshot(tab, "phone-library-filtered")
+        assert tab.problems.errors == [] and csp_violations(tab) == []
+
+    def test_on_a_desktop_the_filters_are_simply_there(self, open_page, sign_in):
+        tab = open_page()
+        sign_in(tab)
+        tab.goto("/library/1")
+        expect(tab.locator("select[name=genre]")).to_be_visible()
+        expect(tab.locator("summary", has_text="Filters")).to_be_hidden()
+        tab.locator("select[name=genre]").select_option(index=1)
+        tab.wait_for_url(re.compile(r"genre="))
+        expect(tab.locator("#library-results")).to_contain_text("Clear filters")
+        screenshot(tab, "desktop-library-filtered")
