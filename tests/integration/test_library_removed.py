@@ -104,6 +104,26 @@ def test_a_deleted_library_is_marked_removed_and_comes_back(catalog, plex, clien
     assert "Removed from Plex" not in client.get("/admin/library").text
 
 
+@pytest.mark.parametrize("kind", ["full", "webhook"])
+def test_a_library_back_on_plex_is_read_whole_by_any_sync(catalog, plex, kind):
+    tv = delete_library(plex, "2")
+    with catalog.app_context():
+        assert services.full_sync()["libraries_removed"] == 1
+        # Plex's webhook for a library it no longer has changes nothing.
+        webhook = services.recent_sync(section_key="2", kind="webhook")
+        assert webhook["status"] == "failed" and "no library 2" in webhook["error"]
+        assert section("TV Shows").removed_at is not None and live_count("TV Shows") == 0
+
+        plex.state.libraries["2"] = tv
+        if kind == "full":
+            result = services.full_sync()
+        else:
+            result = services.recent_sync(section_key="2", kind="webhook")
+        assert result["status"] == "succeeded", result
+        assert section("TV Shows").removed_at is None
+        assert section("TV Shows").item_count == 4 and live_count("TV Shows") == TV_ITEMS
+
+
 def test_the_cli_reports_a_deleted_library(catalog, plex):
     with catalog.app_context():
         music = live_count("Music")
