@@ -23,6 +23,8 @@ MAX_QUERY = 200  # characters of the query that are read; the rest is ignored
 MAX_WORDS = 8
 MAX_WORD = 40
 MAX_LIMIT = 100
+COUNT_CAP = 1000  # matches are counted up to here; past it a page says "more than 1,000"
+POOL = COUNT_CAP + 1  # how many matches a bounded tier reads at most (see Tier)
 FUZZY_CANDIDATES = 300
 FUZZY_WORD = 0.75  # how close a query word must be to a title word to count as a typo of it
 FUZZY_MAX = 50
@@ -39,6 +41,7 @@ class SearchResult:
     total: int = 0
     offset: int = 0
     fuzzy: bool = False  # the hits are near matches: nothing matched exactly
+    capped: bool = False  # there are more than COUNT_CAP matches; total says COUNT_CAP + 1
 
     @property
     def has_more(self) -> bool:
@@ -71,22 +74,89 @@ def search(
 ) -> SearchResult:
     """Find catalog items matching `text`, ranked by relevance; never raises on odd input."""
     limit = max(0, min(int(limit), MAX_LIMIT))
-    offset = max(0, int(offset))
+    offset = max(0, min(int(offset), COUNT_CAP))
     terms = words(text or "")
     if not terms or limit == 0:
         return SearchResult(offset=offset)
     backend = _Postgres() if db.engine.dialect.name == "postgresql" else _Sqlite()
     filters, params = _filters(include_hidden, types, section_ids, year_from, year_to)
-    ids, total = backend.exact(terms, filters, params, limit, offset)
+    want = offset + limit
+    ranked, total = _ranked(backend, terms, filters, params, want + 1)
     fuzzy = False
-    if total == 0:
+    if ranked and total is None:
+        total = _capped_count(backend.match(terms), filters, {**params, **backend.params(terms)})
+    elif not ranked:
         ranked = _rank_fuzzy(terms, backend.candidates(terms, filters, params))
         total = len(ranked)
-        ids = ranked[offset : offset + limit]
         fuzzy = bool(ranked)
+    ids = ranked[offset:want]
     items = {i.id: i for i in db.session.scalars(select(MediaItem).where(MediaItem.id.in_(ids)))}
     hits = [items[i] for i in ids if i in items]
-    return SearchResult(hits=hits, total=total, offset=offset, fuzzy=fuzzy)
+    return SearchResult(
+        hits=hits, total=total, offset=offset, fuzzy=fuzzy, capped=total > COUNT_CAP
+    )
+
+
+@dataclass
+class Tier:
+    """One band of the ranking: the matches meeting `condition`, shorter titles first.
+
+    A tier reads at most POOL of its matches (the first in `first`'s index order, else in the
+    table's order) and ranks those: past a thousand matches, ranking every one of them would
+    cost far more than it tells, and the page says "more than 1,000" anyway.
+    """
+
+    condition: str
+    rank: str = ""  # an extra leading sort key within the tier
+    first: str = ""
+    whole: bool = False  # the condition implies every word matches: the match is not repeated
+
+    def sql(self, where: str) -> str:
+        """(id, how many matches the tier read) of the tier's best `:n`."""
+        rank = f", {self.rank} AS rank" if self.rank else ""
+        order = f"ORDER BY {self.first} " if self.first else ""
+        return (
+            f"SELECT id, count(*) OVER () FROM (SELECT m.id, m.title{rank} FROM media_items m "
+            f"JOIN library_sections s ON s.id = m.section_id WHERE {where} {order}LIMIT :pool) "
+            f"AS tier ORDER BY {'rank, ' if rank else ''}length(title), title, id LIMIT :n"
+        )
+
+
+def _ranked(backend, terms, filters, params, want: int) -> tuple[list[int], int | None]:
+    """Up to `want` ids, best first, read tier by tier only while the page is not full.
+
+    Also the number of matches when the tiers read tell it, else None.
+    """
+    params = {**params, **backend.params(terms), "pool": max(POOL, want)}
+    match = backend.match(terms)
+    ids: list[int] = []
+    counted = 0
+    tiers = backend.tiers(terms)
+    for number, tier in enumerate(tiers):
+        parts = [tier.condition, *filters]
+        if ids:  # every earlier tier was read whole: leaving out its ids is exact and cheap
+            parts.append("m.id NOT IN :seen")
+        # Repeating an implied match would only make the planner think the tier is rarer.
+        where = " AND ".join(parts if tier.whole else [match, *parts])
+        run_params = {**params, "n": want - len(ids)} | ({"seen": list(ids)} if ids else {})
+        rows = db.session.execute(_statement(tier.sql(where), run_params), run_params).all()
+        ids += [row[0] for row in rows]
+        counted += rows[0][1] if rows else 0
+        if rows and rows[0][1] >= params["pool"]:
+            return ids, COUNT_CAP + 1  # a full pool: more than the cap
+        if len(ids) >= want:
+            return ids, counted if number == len(tiers) - 1 else None
+    return ids, len(ids)  # every match was read
+
+
+def _capped_count(match: str, filters: list[str], params: dict) -> int:
+    """How many items match, counted up to one past COUNT_CAP (a page says "more than")."""
+    query = (
+        "SELECT count(*) FROM (SELECT 1 FROM media_items m JOIN library_sections s "
+        f"ON s.id = m.section_id WHERE {' AND '.join([match, *filters])} LIMIT :cap) AS hits"
+    )
+    run_params = {**params, "cap": COUNT_CAP + 1}
+    return db.session.execute(_statement(query, run_params), run_params).scalar_one()
 
 
 def _one_letter(terms: list[str]) -> bool:
@@ -96,7 +166,7 @@ def _one_letter(terms: list[str]) -> bool:
 
 def _filters(include_hidden, types, section_ids, year_from, year_to) -> tuple[list[str], dict]:
     """SQL conditions on media_items m and library_sections s, shared by both databases."""
-    where = ["m.removed_at IS NULL"]
+    where = ["m.removed_at IS NULL", "s.removed_at IS NULL"]
     params: dict = {}
     if not include_hidden:
         where.append("s.hidden = :visible")
@@ -118,25 +188,10 @@ def _filters(include_hidden, types, section_ids, year_from, year_to) -> tuple[li
 
 def _statement(query: str, params: dict):
     statement = sql(query)
-    for name in ("types", "section_ids"):
+    for name in ("types", "section_ids", "seen"):
         if name in params:
             statement = statement.bindparams(bindparam(name, expanding=True))
     return statement
-
-
-def _page_and_total(query_sql: str, where: str, params: dict, limit: int, offset: int):
-    """Ids of one page and the total (from the page's window count, or counted when past it)."""
-    paged = {**params, "limit": limit, "offset": offset}
-    rows = db.session.execute(_statement(query_sql, paged), paged).all()
-    if rows:
-        return [r[0] for r in rows], rows[0][1]
-    if offset == 0:
-        return [], 0
-    count_sql = (
-        "SELECT count(*) FROM media_items m JOIN library_sections s ON s.id = m.section_id "
-        f"WHERE {where}"
-    )
-    return [], db.session.execute(_statement(count_sql, params), params).scalar_one()
 
 
 def _rank_fuzzy(terms: list[str], candidates: list[tuple[int, str]]) -> list[int]:
@@ -176,57 +231,61 @@ def _closeness(term: str, word: str) -> float:
 
 
 class _Postgres:
-    """Weighted full-text search over the generated search_vector; trigrams for typos."""
+    """Full-text search over the weighted search_vector; titles also by their own word index."""
 
-    def _tsquery(self, terms: list[str], weight: str = "") -> tuple[str, dict]:
-        parts, params = [], {}
-        for n, term in enumerate(terms):
-            suffix = (":*" if n == len(terms) - 1 else ":") + weight
-            suffix = "" if suffix == ":" else suffix
-            key = f"w{n}{weight}"
-            params[key], params[key + "s"] = term, suffix
-            parts.append(
-                f"to_tsquery('simple', quote_literal(medianest_unaccent(:{key})) || :{key}s)"
-            )
-        return " && ".join(parts), params
+    @staticmethod
+    def _tsquery(weight: str = "") -> str:
+        return f"to_tsquery('simple', medianest_unaccent(:tsquery{weight}))"
 
-    def exact(self, terms, filters, params, limit, offset):
-        query, qparams = self._tsquery(terms)
-        match = f"m.search_vector @@ ({query})"
+    def params(self, terms: list[str]) -> dict:
+        # Every word as a quoted lexeme (words hold letters and digits only), the last one a
+        # prefix; one text per weight, so no literal colon reaches the SQL.
+        quoted = [f"'{t}'" for t in terms]
+        params = {"prefix": " ".join(terms) + "%"}
+        for weight in ("", "B", "C"):
+            parts = [f"{q}:{weight}" if weight else q for q in quoted[:-1]]
+            parts.append(f"{quoted[-1]}:*{weight}")
+            params[f"tsquery{weight}"] = " & ".join(parts)
+        return params
+
+    def match(self, terms: list[str]) -> str:
         if _one_letter(terms):
-            match = "m.title_folded LIKE :prefix"
-        tiers = []
-        for weight in ("A", "B", "C"):
-            weighted, wparams = self._tsquery(terms, weight)
-            qparams.update(wparams)
-            tiers.append(f"m.search_vector @@ ({weighted})")
-        qparams["prefix"] = " ".join(terms) + "%"
-        query_sql = (
-            "WITH q AS MATERIALIZED (SELECT m.id, m.title, CASE "
-            "WHEN m.title_folded LIKE :prefix THEN 0 "
-            f"WHEN {tiers[0]} THEN 1 WHEN {tiers[1]} THEN 2 WHEN {tiers[2]} THEN 3 "
-            "ELSE 4 END AS tier "
-            "FROM media_items m JOIN library_sections s ON s.id = m.section_id "
-            f"WHERE {match} AND " + " AND ".join(filters) + ") "
-            "SELECT id, count(*) OVER () FROM q "
-            "ORDER BY tier, length(title), title, id LIMIT :limit OFFSET :offset"
+            return "m.title_folded LIKE :prefix"
+        return f"m.search_vector @@ {self._tsquery()}"
+
+    def tiers(self, terms: list[str]) -> list[str]:
+        # Weights are not in the GIN index: testing them row by row is cheap on a pool only.
+        rank = (
+            f"CASE WHEN m.search_vector @@ {self._tsquery('B')} THEN 0 "
+            f"WHEN m.search_vector @@ {self._tsquery('C')} THEN 1 ELSE 2 END"
         )
-        where = f"{match} AND " + " AND ".join(filters)
-        return _page_and_total(query_sql, where, {**params, **qparams}, limit, offset)
+        return [
+            # Thousands of titles may start with "the": the first in the prefix index's own
+            # order are read, so it is walked, not sorted.
+            Tier("m.title_folded LIKE :prefix", first="m.title_folded USING ~<~", whole=True),
+            Tier(f"to_tsvector('simple', m.title_folded) @@ {self._tsquery()}"),
+            Tier("TRUE", rank=rank),
+        ]
 
     def candidates(self, terms, filters, params):
-        folded = " ".join(terms)
+        # The longest word finds the candidates through the trigram index (short ones such as
+        # "and" share trigrams with half the catalog); the whole query orders them.
         db.session.execute(
             sql("SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)")
         )
         query_sql = (
             "SELECT m.id, m.title FROM media_items m JOIN library_sections s "
-            "ON s.id = m.section_id WHERE :folded <% m.title_folded AND "
+            "ON s.id = m.section_id WHERE :word <% m.title_folded AND "
             + " AND ".join(filters)
             + " ORDER BY word_similarity(:folded, m.title_folded) DESC, m.id "
             "LIMIT :cap"
         )
-        all_params = {**params, "folded": folded, "cap": FUZZY_CANDIDATES}
+        all_params = {
+            **params,
+            "word": max(terms, key=len),
+            "folded": " ".join(terms),
+            "cap": FUZZY_CANDIDATES,
+        }
         return [tuple(r) for r in db.session.execute(_statement(query_sql, all_params), all_params)]
 
 
@@ -243,8 +302,8 @@ class _Sqlite:
             body = " AND ".join(quoted)
         return f"{{{columns}}} : ({body})" if columns else body
 
-    def exact(self, terms, filters, params, limit, offset):
-        qparams = {
+    def params(self, terms: list[str]) -> dict:
+        return {
             "q": self._match(terms, "title", start=True)
             if _one_letter(terms)
             else self._match(terms),
@@ -253,23 +312,17 @@ class _Sqlite:
             "q2": self._match(terms, "original_title"),
             "q3": self._match(terms, "people collections"),
         }
-        tier = "CASE " + " ".join(
-            f"WHEN m.id IN (SELECT rowid FROM media_search WHERE media_search MATCH :q{n}) THEN {n}"
-            for n in range(4)
-        )
-        query_sql = (
-            "SELECT m.id, count(*) OVER () FROM media_items m "
-            "JOIN library_sections s ON s.id = m.section_id "
-            "WHERE m.id IN (SELECT rowid FROM media_search WHERE media_search MATCH :q) AND "
-            + " AND ".join(filters)
-            + f" ORDER BY {tier} ELSE 4 END, length(m.title), m.title, m.id "
-            "LIMIT :limit OFFSET :offset"
-        )
-        where = (
-            "m.id IN (SELECT rowid FROM media_search WHERE media_search MATCH :q) AND "
-            + " AND ".join(filters)
-        )
-        return _page_and_total(query_sql, where, {**params, **qparams}, limit, offset)
+
+    @staticmethod
+    def _in(name: str) -> str:
+        return f"m.id IN (SELECT rowid FROM media_search WHERE media_search MATCH :{name})"
+
+    def match(self, terms: list[str]) -> str:
+        return self._in("q")
+
+    def tiers(self, terms: list[str]) -> list[str]:
+        # A match within a column is a match: the whole query is run once, by the last tier.
+        return [Tier(self._in(f"q{n}"), whole=True) for n in range(4)] + [Tier("1")]
 
     def candidates(self, terms, filters, params):
         # Titles sharing the first letters of every query word: typos past the first two or

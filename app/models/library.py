@@ -74,7 +74,7 @@ class ItemTag(db.Model):
     """A genre, collection, director, actor, writer or country of an item."""
 
     __tablename__ = "item_tags"
-    __table_args__ = (Index("ix_item_tags_kind_value", "kind", "value"),)
+    __table_args__ = (Index("ix_item_tags_kind_value_item", "kind", "value", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(

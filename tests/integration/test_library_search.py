@@ -4,7 +4,7 @@ import pytest
 
 from app.extensions import db
 from app.library import services
-from app.library.search import search
+from app.library.search import COUNT_CAP, search
 from app.models import ItemTag, LibrarySection, MediaItem
 from app.models.base import utcnow
 from tests.integration import library_helpers
@@ -284,3 +284,28 @@ def test_search_after_a_sync_from_plex(sync_app, plex):
         if collected is not None:
             hits = search(collected.value, limit=100).hits
             assert collected.item_id in [i.id for i in hits]
+
+
+def test_past_a_thousand_matches_the_count_says_more_and_the_best_still_lead(catalog):
+    rows = [
+        {
+            "rating_key": 10_000 + n,
+            "section_id": catalog["movies"],
+            "type": "movie",
+            "title": f"Sequel number {n:04d} of the saga",
+            "summary": "Another heist.",
+        }
+        for n in range(COUNT_CAP + 50)
+    ]
+    rows.append({**rows[0], "rating_key": 9_999, "title": "Zebra Heist", "summary": None})
+    db.session.execute(db.insert(MediaItem), rows)
+    db.session.commit()
+    found = search("heist", limit=5)
+    assert found.capped and found.total == COUNT_CAP + 1 and found.has_more
+    assert found.hits[0].title == "Zebra Heist"  # a title match outranks a thousand summaries
+    assert search("sequel").capped
+    exact = search("sequel number 0007")
+    assert [i.title for i in exact.hits] == ["Sequel number 0007 of the saga"]
+    assert exact.total == 1 and not exact.capped
+    deep = search("sequel", limit=24, offset=COUNT_CAP - 24)
+    assert len(deep.hits) == 24 and deep.has_more
