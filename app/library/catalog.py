@@ -1,24 +1,31 @@
 """Reading the catalog for people: libraries they may see, poster grids, items and collections."""
 
+import time
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from sqlalchemy import Select, and_, exists, func, select
+from flask import current_app
+from sqlalchemy import Select, and_, exists, func, literal_column, select
 
 from app import settings
 from app.extensions import db
 from app.models.library import ItemTag, LibrarySection, MediaItem, SyncRun
 
 PER_PAGE = 48
+KEEP_SECONDS = 600  # filter menus and counts are read again after this at the latest
+KEEP_ENTRIES = 1000
 RECENT_COUNT = 12
 # The items a library's grid shows: the top of each library type's tree.
 MAIN_TYPE = {"movie": "movie", "show": "show", "artist": "artist", "photo": "photo"}
 RECENT_TYPES = ("movie", "show", "artist")
+COUNTED_TYPES = ("movie", "show", "artist")  # whose item_count the sync keeps as the grid counts
+# Each matches an index of migration 0006 exactly. An unknown year or rating sorts as 0, as
+# Plex sorts it: first from the lowest, last from the highest.
 SORTS = {
     "title": lambda: func.lower(func.coalesce(MediaItem.sort_title, MediaItem.title)),
-    "year": lambda: MediaItem.year,
+    "year": lambda: func.coalesce(MediaItem.year, literal_column("0")),
     "added": lambda: MediaItem.added_at,
-    "rating": lambda: MediaItem.rating,
+    "rating": lambda: func.coalesce(MediaItem.rating, literal_column("0")),
 }
 SORT_LABELS = {"title": "Title", "year": "Year", "added": "Date added", "rating": "Rating"}
 DEFAULT_ORDER = {"title": "asc", "year": "desc", "added": "desc", "rating": "desc"}
@@ -107,26 +114,27 @@ def live() -> Select:
     return select(MediaItem).where(MediaItem.removed_at.is_(None))
 
 
+def _listed(include_hidden: bool) -> Select:
+    """The libraries this person may see: still on Plex, and not hidden unless asked."""
+    query = select(LibrarySection).where(LibrarySection.removed_at.is_(None))
+    if not include_hidden:
+        query = query.where(LibrarySection.hidden.is_(False))
+    return query
+
+
 def _visible(query: Select, include_hidden: bool) -> Select:
-    if include_hidden:
-        return query
-    return query.where(
-        MediaItem.section_id.in_(select(LibrarySection.id).where(LibrarySection.hidden.is_(False)))
-    )
+    listed = _listed(include_hidden).with_only_columns(LibrarySection.id)
+    return query.where(MediaItem.section_id.in_(listed))
 
 
 def sections(include_hidden: bool) -> list[LibrarySection]:
-    query = select(LibrarySection).order_by(func.lower(LibrarySection.title))
-    if not include_hidden:
-        query = query.where(LibrarySection.hidden.is_(False))
+    query = _listed(include_hidden).order_by(func.lower(LibrarySection.title))
     return list(db.session.scalars(query))
 
 
 def section(key: str, include_hidden: bool) -> LibrarySection | None:
-    found = db.session.scalars(select(LibrarySection).where(LibrarySection.key == key)).first()
-    if found is None or (found.hidden and not include_hidden):
-        return None
-    return found
+    query = _listed(include_hidden).where(LibrarySection.key == key)
+    return db.session.scalars(query).first()
 
 
 def _top(section: LibrarySection) -> Select:
@@ -144,10 +152,10 @@ def _tagged(kind: str, value: str):
 
 
 def _filtered(query: Select, view: View) -> Select:
-    if view.year_from:
-        query = query.where(MediaItem.year >= view.year_from)
-    if view.year_to:
-        query = query.where(MediaItem.year <= view.year_to)
+    if view.year_from or view.year_to:
+        # The year as the sort index holds it (unknown = 0), so a range is read from it.
+        year = SORTS["year"]()
+        query = query.where(year >= (view.year_from or 1), year <= (view.year_to or 9999))
     if view.resolution:
         query = query.where(MediaItem.video_resolution == view.resolution)
     if view.genre:
@@ -158,18 +166,16 @@ def _filtered(query: Select, view: View) -> Select:
 
 
 def _sorted(query: Select, view: View) -> Select:
+    # No NULLS LAST: the sort index is then read forwards or backwards for either direction.
     key = SORTS[view.sort]()
-    direction = key.asc() if view.order == "asc" else key.desc()
-    tie = MediaItem.id.asc() if view.order == "asc" else MediaItem.id.desc()
-    return query.order_by(direction.nulls_last(), tie)
+    if view.order == "asc":
+        return query.order_by(key.asc(), MediaItem.id.asc())
+    return query.order_by(key.desc(), MediaItem.id.desc())
 
 
-def _page(query: Select, page: int, per_page: int, count: bool) -> Grid:
+def _page(query: Select, page: int, per_page: int) -> Grid:
     rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
-    total = None
-    if count:
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return Grid(rows[:per_page], page, len(rows) > per_page, total)
+    return Grid(rows[:per_page], page, len(rows) > per_page)
 
 
 def grid(
@@ -177,11 +183,54 @@ def grid(
 ) -> Grid:
     """One page of a library's poster grid; the total only when asked (the first page)."""
     page = min(max(page, 1), 100_000)
-    return _page(_sorted(_filtered(_top(section), view), view), page, per_page, count)
+    query = _filtered(_top(section), view)
+    found = _page(_sorted(query, view), page, per_page)
+    if count and not view.filtered and section.type in COUNTED_TYPES:
+        found.total = section.item_count  # kept by every sync: no count of the whole library
+    elif count:
+        found.total = _count(section, query, view)
+    return found
+
+
+def _count(section: LibrarySection, query: Select, view: View) -> int:
+    """How many items a filtered view holds; kept per process like the filter menus."""
+    key = (section.id, view.year_from, view.year_to, view.genre, view.resolution, view.collection)
+    return _kept(
+        "medianest.library_counts",
+        key,
+        section,
+        lambda: db.session.scalar(
+            select(func.count()).select_from(query.with_only_columns(MediaItem.id).subquery())
+        ),
+    )
+
+
+def _kept(name: str, key, section: LibrarySection, read):
+    """read()'s answer, kept in this process until a sync changes the library (or a while).
+
+    What is kept goes through every item of a library (up to half a second at 100,000), and
+    only changes when a sync does.
+    """
+    cache = current_app.extensions.setdefault(name, {})
+    stamp = (section.last_synced_at, section.item_count)
+    kept = cache.get(key)
+    if kept and kept[0] == stamp and time.monotonic() - kept[1] < KEEP_SECONDS:
+        return kept[2]
+    if len(cache) >= KEEP_ENTRIES:
+        cache.clear()
+    value = read()
+    cache[key] = (stamp, time.monotonic(), value)
+    return value
 
 
 def filter_options(section: LibrarySection) -> dict:
     """The genres, resolutions and collections found in a library, for its filter menus."""
+    return _kept(
+        "medianest.library_facets", section.id, section, lambda: _read_filter_options(section)
+    )
+
+
+def _read_filter_options(section: LibrarySection) -> dict:
     top = _top(section).with_only_columns(MediaItem.id).scalar_subquery()
 
     def tags(kind: str) -> list[str]:

@@ -236,15 +236,15 @@ def test_collections_list_their_members(catalog, client, auth):
     assert client.get(f"/library/{section}/collections/Nothing here").status_code == 404
 
 
-def test_removed_items_never_show(catalog, client, auth):
+def test_removed_items_never_show(catalog, client, auth, plex):
     sign_in(auth, "owner")
     with catalog.app_context():
         movies = keys("Movies")
         gone = max(movies["items"], key=lambda i: i.added_at).rating_key
-        db.session.execute(
-            update(MediaItem).where(MediaItem.rating_key == gone).values(removed_at=utcnow())
-        )
-        db.session.commit()
+    library = next(lib for lib in plex.state.libraries.values() if lib.title == "Movies")
+    plex.state.remove_items(library, [gone])
+    with catalog.app_context():
+        assert services.full_sync()["removed"] == 1
     assert client.get(f"/library/item/{gone}").status_code == 404
     grid = client.get(f"/library/{movies['section']}").get_data(as_text=True)
     assert "109 items" in grid
