@@ -6,6 +6,7 @@ gunicorn) and takes it all down again on the way out, also on Ctrl-C, SIGTERM or
 
 import contextlib
 import http.client
+import json
 import os
 import re
 import secrets
@@ -47,6 +48,34 @@ with app.app_context():
 """
 
 
+# Sets Plex up from the environment (as wsgi.py does), syncs, and prints what the pages can ask for.
+_CATALOG_SCRIPT = """
+import json, random
+from sqlalchemy import select
+from wsgi import app
+from app.extensions import db
+from app.library.services import full_sync
+from app.models import LibrarySection, MediaItem
+with app.app_context():
+    report = full_sync()
+    if report["status"] != "succeeded":
+        raise SystemExit(f"the sync failed: {report}")
+    section = db.session.scalars(select(LibrarySection)).first()
+    keys = db.session.scalars(select(MediaItem.rating_key)).all()
+    sample = random.Random(7).sample(keys, min(500, len(keys)))
+    print(json.dumps({"section": section.key, "items": len(keys), "rating_keys": sample}))
+"""
+
+
+def _stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -70,11 +99,15 @@ def raise_on_sigterm() -> None:
 class Stack(contextlib.ExitStack):
     """Data folder, Redis, database, users and gunicorn, undone in reverse order on exit."""
 
-    def __init__(self, *, workers=None, threads=None, postgres=None, redis=None, users=0):
+    def __init__(
+        self, *, workers=None, threads=None, postgres=None, redis=None, users=0, plex_items=0
+    ):
         super().__init__()
         self.workers, self.threads = workers, threads
         self.postgres, self.redis = postgres, redis
         self.extra_users = users
+        self.plex_items = plex_items
+        self.catalog: dict = {}  # with plex_items: the library's key and sample rating keys
         self.port = free_port()
         self.env: dict[str, str] = {}
         self.gunicorn: subprocess.Popen | None = None
@@ -122,7 +155,32 @@ class Stack(contextlib.ExitStack):
         )
         if self.extra_users:
             self._run([sys.executable, "-c", _USERS_SCRIPT, str(self.extra_users), self.owner])
+        if self.plex_items:
+            self._load_catalog()
         self._start_gunicorn()
+
+    def _load_catalog(self) -> None:
+        """Serve a simulated Plex library and sync it into the catalog before gunicorn starts."""
+        token = "bench-plex-token"
+        command = [sys.executable, "-m", "simulators.plex_server", "--token", token]
+        command += ["--movies", str(self.plex_items), "--shows", "0", "--music", "0"]
+        simulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        self.callback(_stop_process, simulator)
+        self.env.update(
+            MEDIANEST_PLEX_URL=simulator.stdout.readline().strip(),
+            MEDIANEST_PLEX_TOKEN=token,
+            MEDIANEST_PLEX_TV_URL=f"http://{HOST}:9",  # no plex.tv here: fail at once
+        )
+        log(f"syncing {self.plex_items:,} simulated items into the catalog…")
+        out = subprocess.run(
+            [sys.executable, "-c", _CATALOG_SCRIPT],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+        self.catalog = json.loads(out.strip().splitlines()[-1])
 
     def _run(self, cmd: list[str]) -> None:
         subprocess.run(cmd, cwd=ROOT, env=self.env, check=True, stdout=subprocess.DEVNULL)
