@@ -326,8 +326,9 @@ def collection(section: LibrarySection, name: str, page: int, count: bool = True
 
 
 def recently_added(include_hidden: bool, limit: int = RECENT_COUNT) -> list[MediaItem]:
-    query = _visible(live().where(MediaItem.type.in_(RECENT_TYPES)), include_hidden)
-    query = query.order_by(MediaItem.added_at.desc().nulls_last(), MediaItem.id.desc())
+    query = live().where(MediaItem.type.in_(RECENT_TYPES), MediaItem.added_at.is_not(None))
+    # Newest first straight from the added_at index (NULLS LAST would make it sort them all).
+    query = _visible(query, include_hidden).order_by(MediaItem.added_at.desc(), MediaItem.id.desc())
     return list(db.session.scalars(query.limit(limit)))
 
 
