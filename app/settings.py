@@ -3,6 +3,10 @@
 import logging
 from dataclasses import dataclass
 
+from flask import g, has_request_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
 from app import audit
 from app.crypto import SecretUnreadable, decrypt, encrypt
 from app.extensions import db
@@ -58,13 +62,31 @@ SPECS = {
 }
 
 
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(_session) -> None:
+    """Whatever a request wrote (settings or not, this module or not) is read again."""
+    if has_request_context():
+        g.pop("medianest_settings", None)
+
+
+def _stored(key: str) -> str | None:
+    """The stored text of a setting. A page reads several: one query loads them all for it."""
+    if not has_request_context():
+        row = db.session.get(Setting, key)
+        return None if row is None else row.value
+    if "medianest_settings" not in g:
+        rows = db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(SPECS)))
+        g.medianest_settings = dict(rows.all())
+    return g.medianest_settings.get(key)
+
+
 def get(key: str):
     """The setting's value, or its default when unset (or unreadable after a key change)."""
     spec = SPECS[key]
-    row = db.session.get(Setting, key)
-    if row is None:
+    raw = _stored(key)
+    if raw is None:
         return spec.default
-    raw = row.value
     if spec.secret and raw:
         try:
             raw = decrypt(raw)
