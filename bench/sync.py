@@ -26,7 +26,9 @@ SCRATCH = "medianest_bench_sync"
 
 # The simulated server: builds the library, prints its address, then adds items on request.
 _SERVER = """
+import logging
 import sys
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 from simulators import SimulatorServer
 from simulators import plex_server as pms
 state = pms.PlexServerState(name="Bench", tokens={sys.argv[2]})
@@ -67,7 +69,7 @@ def drop_scratch(url: str) -> None:
 def fetch_and_parse(url: str, items: int, page_size: int) -> float:
     """Seconds to read and parse every page of the library, one after the other."""
     from app.library.parse import parse_page
-    from app.library.sync import PlexReader
+    from app.library.plex_pages import PlexReader
 
     reader = PlexReader(url, TOKEN, timeout=60)
     started = time.perf_counter()
