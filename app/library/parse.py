@@ -238,11 +238,11 @@ def parse_item(elem: ET.Element, page: Page, parent_attrs=None) -> ParsedItem | 
     )
     people = [value for kind in PEOPLE_KINDS for k, value in tags if k == kind]
     item.people = "\n".join(people) or None
-    item.digest = _digest(item)
+    item.digest = digest(item)
     return item
 
 
-def _digest(item: ParsedItem) -> str:
+def digest(item: ParsedItem) -> str:
     parts = [str(getattr(item, name)) for name in ROW_FIELDS[:-2]]
     parts.append(repr(item.tags))
     parts.append(repr(item.guids))

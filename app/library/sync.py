@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from app.library.parse import ROW_FIELDS, Page, ParsedItem, SectionList
+from app.library.parse import ROW_FIELDS, Page, ParsedItem, SectionList, digest
 from app.library.plex_pages import PlexReader, pages
 from app.models.base import utcnow
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem
@@ -100,8 +100,11 @@ Progress = Callable[[dict], None]
 class SectionWriter:
     """Writes one section's items on one connection; the caller commits or rolls back."""
 
-    def __init__(self, conn: Connection, section_id: int, tally: Tally, seen: set[int]):
+    def __init__(self, conn: Connection, section_id: int, tally: Tally, seen: set[int], guids=True):
         self.conn = conn
+        # False for listings that may leave the guids out (recently added): an item read
+        # without any keeps those stored, rather than looking changed and losing them.
+        self.guids = guids
         self.section_id = section_id
         self.tally = tally
         self.seen = seen
@@ -128,6 +131,8 @@ class SectionWriter:
         if not fresh:
             return
         existing = {row[1]: row for row in self._existing([i.rating_key for i in fresh])}
+        if not self.guids:
+            self._keep_stored_guids(fresh, existing)
         changed, changed_ids = [], []
         for item in fresh:
             old = existing.get(item.rating_key)
@@ -145,6 +150,24 @@ class SectionWriter:
             self._write_postgresql(changed, changed_ids)
         else:
             self._write_generic(changed, changed_ids)
+
+    def _keep_stored_guids(self, items: list[ParsedItem], existing: dict) -> None:
+        bare = {
+            existing[item.rating_key][0]: item
+            for item in items
+            if not item.guids and item.rating_key in existing
+        }
+        if not bare:
+            return
+        guids = ItemGuid.__table__
+        query = select(guids.c.item_id, guids.c.scheme, guids.c.value).where(
+            guids.c.item_id.in_(list(bare))
+        )
+        for item_id, scheme, value in self.conn.execute(query.order_by(guids.c.id)):
+            bare[item_id].guids.append((scheme, value))
+        for item in bare.values():
+            if item.guids:
+                item.digest = digest(item)
 
     def _existing(self, keys: list[int]):
         """(id, rating_key, digest, removed_at, section_id) of the items already stored."""
@@ -399,7 +422,7 @@ def scan_recent(
             by_section.setdefault(section_ids[key], []).append(item)
         for section_id, items in by_section.items():
             if section_id not in writers:
-                writers[section_id] = SectionWriter(conn, section_id, tally, seen)
+                writers[section_id] = SectionWriter(conn, section_id, tally, seen, guids=False)
             writers[section_id].write(items)
         done += len(page.items)
         progress({"library": "Recently added", "stage": "", "done": done, "total": done})

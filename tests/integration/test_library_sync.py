@@ -129,11 +129,15 @@ def test_recently_added_reads_only_what_is_new(sync_app, plex):
     movies = plex.state.add_library("Movies", "movie", count=200)
     with sync_app.app_context():
         assert services.full_sync()["status"] == "succeeded"
+        guids_before = db.session.scalar(select(func.count()).select_from(ItemGuid))
         new_keys = {int(k) for k in plex.state.add_items(movies, 7)}
         requests_before = plex.state.page_requests
         result = services.recent_sync()
         assert result["status"] == "succeeded", result
         assert result["added"] == 7 and result["removed"] == 0
+        # The recently-added listing carries no guids: items read again keep theirs.
+        assert result["updated"] == 0
+        assert db.session.scalar(select(func.count()).select_from(ItemGuid)) == guids_before
         assert new_keys <= set(live_items())
         assert plex.state.page_requests == requests_before  # no /all pages were read
         assert db.session.scalar(select(LibrarySection.item_count)) == 207
