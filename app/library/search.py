@@ -4,6 +4,8 @@ Every word of the query must match somewhere (the last one as a prefix, for sear
 type); accents and case never matter. Hits come in tiers, best first: titles that start with
 the query, titles holding every word, original titles, people and collections, then anything
 else (summaries, or words spread over several fields). Within a tier, shorter titles first.
+A tier is read only while the page is not full, and from at most 1,001 of its matches, so a
+common word costs as little as a rare one; past 1,000 matches the count says "more than".
 Only when nothing matches exactly are titles close to the query offered, most similar first,
 so "godfater" still finds "The Godfather".
 """
@@ -87,6 +89,8 @@ def search(
         total = _capped_count(backend.match(terms), filters, {**params, **backend.params(terms)})
     elif not ranked:
         ranked = _rank_fuzzy(terms, backend.candidates(terms, filters, params))
+        if not ranked:
+            ranked = _rank_fuzzy(terms, backend.candidates(terms, filters, params, wide=True))
         total = len(ranked)
         fuzzy = bool(ranked)
     ids = ranked[offset:want]
@@ -267,25 +271,25 @@ class _Postgres:
             Tier("TRUE", rank=rank),
         ]
 
-    def candidates(self, terms, filters, params):
+    def candidates(self, terms, filters, params, wide=False):
         # The longest word finds the candidates through the trigram index (short ones such as
-        # "and" share trigrams with half the catalog); the whole query orders them.
+        # "and" share trigrams with half the catalog, so a short longest word must be closer);
+        # the whole query orders them. Only when none of those is close enough is the whole
+        # query the filter, which is slower but catches typos that break most trigrams.
+        text = " ".join(terms)
+        word = text if wide else max(terms, key=len)
         db.session.execute(
-            sql("SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)")
+            sql("SELECT set_config('pg_trgm.word_similarity_threshold', :value, true)"),
+            {"value": "0.5" if len(word) <= 4 and not wide else "0.4"},
         )
         query_sql = (
             "SELECT m.id, m.title FROM media_items m JOIN library_sections s "
             "ON s.id = m.section_id WHERE :word <% m.title_folded AND "
             + " AND ".join(filters)
-            + " ORDER BY word_similarity(:folded, m.title_folded) DESC, m.id "
+            + " ORDER BY word_similarity(:text, m.title_folded) DESC, m.id "
             "LIMIT :cap"
         )
-        all_params = {
-            **params,
-            "word": max(terms, key=len),
-            "folded": " ".join(terms),
-            "cap": FUZZY_CANDIDATES,
-        }
+        all_params = {**params, "word": word, "text": text, "cap": FUZZY_CANDIDATES}
         return [tuple(r) for r in db.session.execute(_statement(query_sql, all_params), all_params)]
 
 
@@ -324,7 +328,9 @@ class _Sqlite:
         # A match within a column is a match: the whole query is run once, by the last tier.
         return [Tier(self._in(f"q{n}"), whole=True) for n in range(4)] + [Tier("1")]
 
-    def candidates(self, terms, filters, params):
+    def candidates(self, terms, filters, params, wide=False):
+        if wide:  # the stems below are as wide as FTS5 reads cheaply
+            return []
         # Titles sharing the first letters of every query word: typos past the first two or
         # three letters are caught; the Python scoring decides which are close enough.
         stems = [f'"{t[: 3 if len(t) > 4 else 2]}" *' for t in terms if len(t) >= 3]
