@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -38,6 +38,14 @@ class MediaItem(db.Model):
     __table_args__ = (
         Index("ix_media_items_section_type", "section_id", "type"),
         Index("ix_media_items_added_at", "added_at"),
+        # Partial: movies and episodes have none, and an index full of NULLs reads to the
+        # planner as if every item shared one parent (migration 0006).
+        Index(
+            "ix_media_items_parent_rating_key",
+            "parent_rating_key",
+            postgresql_where=text("parent_rating_key IS NOT NULL"),
+            sqlite_where=text("parent_rating_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +63,7 @@ class MediaItem(db.Model):
     duration: Mapped[int | None] = mapped_column(Integer)  # milliseconds
     content_rating: Mapped[str | None] = mapped_column(String(64))
     thumb: Mapped[str | None] = mapped_column(String(PATH_LENGTH))
-    parent_rating_key: Mapped[int | None] = mapped_column(index=True)
+    parent_rating_key: Mapped[int | None] = mapped_column()
     index: Mapped[int | None]
     child_count: Mapped[int | None]
     leaf_count: Mapped[int | None]

@@ -44,6 +44,13 @@ def upgrade():
             f"CREATE INDEX ix_media_items_grid_{name} ON media_items "
             f"(section_id, type, {expression}, id) WHERE removed_at IS NULL"
         )
+    # Only items with a parent: an index of mostly NULLs misleads SQLite's planner into
+    # walking a whole library for an item's children (30 ms per item page at 100,000).
+    op.drop_index("ix_media_items_parent_rating_key", table_name="media_items")
+    op.execute(
+        "CREATE INDEX ix_media_items_parent_rating_key ON media_items (parent_rating_key) "
+        "WHERE parent_rating_key IS NOT NULL"
+    )
     # Tag filters read the matching item ids from the index alone.
     op.create_index("ix_item_tags_kind_value_item", "item_tags", ["kind", "value", "item_id"])
     op.drop_index("ix_item_tags_kind_value", table_name="item_tags")
@@ -72,5 +79,7 @@ def downgrade():
         _fts("")
     op.create_index("ix_item_tags_kind_value", "item_tags", ["kind", "value"])
     op.drop_index("ix_item_tags_kind_value_item", table_name="item_tags")
+    op.drop_index("ix_media_items_parent_rating_key", table_name="media_items")
+    op.create_index("ix_media_items_parent_rating_key", "media_items", ["parent_rating_key"])
     for name in GRID_SORTS:
         op.execute(f"DROP INDEX IF EXISTS ix_media_items_grid_{name}")
