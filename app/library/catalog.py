@@ -152,10 +152,12 @@ def _tagged(kind: str, value: str):
 
 
 def _filtered(query: Select, view: View) -> Select:
-    if view.year_from or view.year_to:
-        # The year as the sort index holds it (unknown = 0), so a range is read from it.
-        year = SORTS["year"]()
-        query = query.where(year >= (view.year_from or 1), year <= (view.year_to or 9999))
+    # On the plain column, which no index leads with: walking the grid's sort index and
+    # testing the year beats reading a decade from the year index and sorting it all.
+    if view.year_from:
+        query = query.where(MediaItem.year >= view.year_from)
+    if view.year_to:
+        query = query.where(MediaItem.year <= view.year_to)
     if view.resolution:
         query = query.where(MediaItem.video_resolution == view.resolution)
     if view.genre:
