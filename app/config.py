@@ -37,6 +37,10 @@ class Defaults:
     MIN_FREE_DISK_GB = 1.0
     MAX_QUEUE_DEPTH = 500
     STATUS_INTERVAL_SECONDS = 60
+    LIBRARY_PAGE_SIZE = 1000  # items per page a sync reads from Plex
+    LIBRARY_SYNC_TIMEOUT = 30.0  # seconds to wait for one page
+    LIBRARY_RECENT_INTERVAL_SECONDS = 300  # how often recently added items are read
+    LIBRARY_IMAGE_TIMEOUT = 10.0  # seconds to wait for a poster from Plex
     WEB_WORKERS = 2
     WEB_THREADS = 400
     LOG_LEVEL = "INFO"

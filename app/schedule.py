@@ -21,7 +21,7 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
     cron.register(
         recent_sync,
         "default",
-        interval=app.config.get("LIBRARY_RECENT_INTERVAL_SECONDS", 300),
+        interval=app.config["LIBRARY_RECENT_INTERVAL_SECONDS"],
         job_timeout=600,
         result_ttl=3600,
     )

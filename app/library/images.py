@@ -105,7 +105,7 @@ def _fetch(path: str, width: int) -> Image:
         "upscale": 1,
     }
     headers = {"X-Plex-Token": token, "Accept": "image/*", "X-Plex-Product": "MediaNest"}
-    timeout = current_app.config.get("LIBRARY_IMAGE_TIMEOUT", 10.0)
+    timeout = current_app.config["LIBRARY_IMAGE_TIMEOUT"]
     try:
         with requests.get(
             base.rstrip("/") + "/photo/:/transcode",

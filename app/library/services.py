@@ -43,7 +43,7 @@ def plex_connected() -> bool:
 
 def plex_reader() -> plex_pages.PlexReader:
     url, token = settings.get("plex.server_url"), settings.get("plex.owner_token")
-    return plex_pages.PlexReader(url, token, current_app.config.get("LIBRARY_SYNC_TIMEOUT", 30.0))
+    return plex_pages.PlexReader(url, token, current_app.config["LIBRARY_SYNC_TIMEOUT"])
 
 
 @contextmanager
@@ -221,7 +221,7 @@ def refresh_statistics() -> None:
 
 
 def _page_size(page_size: int | None = None) -> int:
-    return page_size or current_app.config.get("LIBRARY_PAGE_SIZE", sync.PAGE_SIZE)
+    return page_size or current_app.config["LIBRARY_PAGE_SIZE"]
 
 
 def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = None) -> dict:
