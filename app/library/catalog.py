@@ -383,6 +383,7 @@ SEARCH_TYPES = {
     "episode": "Episodes",
     "artist": "Artists",
     "album": "Albums",
+    "track": "Tracks",
 }
 SEARCH_PAGE = 24
 

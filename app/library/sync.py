@@ -29,9 +29,16 @@ RECENT_MAX_PAGES = 40
 PASSES = {
     "movie": ((None, "Movies"),),
     "show": (("2", "Shows"), ("3", "Seasons"), ("4", "Episodes")),
-    "artist": (("8", "Artists"), ("9", "Albums")),
+    "artist": (("8", "Artists"), ("9", "Albums"), ("10", "Tracks")),
 }
-TYPE_NAMES = {"2": "show", "3": "season", "4": "episode", "8": "artist", "9": "album"}
+TYPE_NAMES = {
+    "2": "show",
+    "3": "season",
+    "4": "episode",
+    "8": "artist",
+    "9": "album",
+    "10": "track",
+}
 MAIN_TYPE = {"movie": "movie", "show": "show", "artist": "artist"}
 TABLE = MediaItem.__table__
 # On a conflict every parsed field but the key is rewritten, with the row's bookkeeping.

@@ -380,3 +380,23 @@ def test_search_finds_visible_items_only(catalog, client, auth):
     assert private_key in cards(
         client.get("/library/search", query_string={"q": private_title}).text
     )
+
+
+def test_albums_list_their_tracks_and_tracks_lead_back(catalog, plex, client, auth):
+    plex.state.add_library("Music", "artist", count=2)
+    with catalog.app_context():
+        assert services.full_sync()["status"] == "succeeded"
+        album = db.session.scalars(select(MediaItem).where(MediaItem.type == "album")).first()
+        tracks = db.session.scalars(
+            select(MediaItem.rating_key)
+            .where(MediaItem.type == "track", MediaItem.parent_rating_key == album.rating_key)
+            .order_by(MediaItem.index, MediaItem.title, MediaItem.id)
+        ).all()
+        album_key, album_title = album.rating_key, album.title
+    assert len(tracks) > 1
+    sign_in(auth, "friend")
+    page = client.get(f"/library/item/{album_key}").get_data(as_text=True)
+    listed = re.findall(r'<a href="/library/item/(\d+)">', page.partition("<h2>Tracks</h2>")[2])
+    assert [int(k) for k in listed] == tracks
+    track = client.get(f"/library/item/{tracks[0]}").get_data(as_text=True)
+    assert f'<a href="/library/item/{album_key}">{escape(album_title)}</a>' in track
