@@ -66,6 +66,7 @@ def query_mix(count: int, seed: int = 7) -> list[tuple[str, str]]:
             select(MediaItem.people).where(MediaItem.people.is_not(None)).limit(2000)
         )
         for p in value.split("\n")
+        if p
     ]
     collections = db.session.scalars(
         select(ItemTag.value).where(ItemTag.kind == "collection").distinct().limit(200)

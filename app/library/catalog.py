@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, exists, func, literal_column, select
 
 from app import settings
 from app.extensions import db
+from app.library.parse import people_by_kind
 from app.models.library import ItemTag, LibrarySection, MediaItem, SyncRun
 
 PER_PAGE = 48
@@ -300,7 +301,10 @@ def details(item: MediaItem) -> Details:
         select(ItemTag).where(ItemTag.item_id == item.id).order_by(ItemTag.id)
     ):
         out.tags.setdefault(tag.kind, []).append(tag.value)
-    out.people = [(label, out.tags[kind]) for kind, label in PEOPLE_KINDS if out.tags.get(kind)]
+    named = people_by_kind(item.people)
+    for kind, _label in PEOPLE_KINDS:  # tag rows of people from before they moved to the row
+        named[kind] = out.tags.pop(kind, None) or named[kind]
+    out.people = [(label, named[kind]) for kind, label in PEOPLE_KINDS if named[kind]]
     out.parent = _by_key(item.parent_rating_key)
     out.grandparent = _by_key(out.parent.parent_rating_key) if out.parent else None
     out.children = children(item.rating_key)

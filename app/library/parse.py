@@ -236,10 +236,34 @@ def parse_item(elem: ET.Element, page: Page, parent_attrs=None) -> ParsedItem | 
         tags=tags,
         guids=guids,
     )
-    people = [value for kind in PEOPLE_KINDS for k, value in tags if k == kind]
-    item.people = "\n".join(people) or None
+    item.people = _people(tags)
+    item.tags = [(kind, value) for kind, value in tags if kind not in PEOPLE_KINDS]
     item.digest = digest(item)
     return item
+
+
+def _people(tags: list[tuple[str, str]]) -> str | None:
+    """Directors, writers and actors as one text: a name a line, a blank line between kinds.
+
+    They live in the item's row only, not as tag rows: they are two thirds of all tags, and
+    nothing filters by them; the search reads this column and the item page splits it.
+    """
+    groups = [
+        "\n".join(value.replace("\n", " ") for k, value in tags if k == kind)
+        for kind in PEOPLE_KINDS
+    ]
+    return "\n\n".join(groups) if any(groups) else None
+
+
+def people_by_kind(people: str | None) -> dict[str, list[str]]:
+    """The names of each kind in an item's people text (see _people)."""
+    groups = (people or "").split("\n\n")
+    if len(groups) != len(PEOPLE_KINDS):  # written before kinds were kept: all as actors
+        groups = ["", "", people or ""]
+    return {
+        kind: [name for name in group.split("\n") if name]
+        for kind, group in zip(PEOPLE_KINDS, groups, strict=True)
+    }
 
 
 def digest(item: ParsedItem) -> str:

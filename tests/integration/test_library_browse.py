@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.library import services
+from app.library.parse import people_by_kind
 from app.models import ItemTag, LibrarySection, MediaItem
 from app.models.base import utcnow
 from tests.integration import library_helpers
@@ -197,7 +198,7 @@ def test_item_pages_show_details_children_and_escape_markup(catalog, client, aut
             for t in db.session.scalars(select(ItemTag).where(ItemTag.item_id == movie.id))
         ]
         show_key, season_title, episode_key = show.rating_key, seasons[0].title, episode.rating_key
-        movie_key = movie.rating_key
+        movie_key, people = movie.rating_key, people_by_kind(movie.people)
 
     html = client.get(f"/library/item/{movie_key}").get_data(as_text=True)
     assert "<script>alert" not in html
@@ -207,9 +208,13 @@ def test_item_pages_show_details_children_and_escape_markup(catalog, client, aut
         f"https://app.plex.tv/desktop/#!/server/{machine}/details?key=%2Flibrary%2Fmetadata%2F"
         f"{movie_key}" in html
     )
+    assert [value for kind, value in tags if kind == "genre"]
     for kind, value in tags:
-        if kind in ("genre", "director", "actor"):
+        if kind == "genre":
             assert str(escape(value)) in html
+    assert people["director"] and people["actor"] and "Directed by" in html and "Starring" in html
+    for name in people["director"] + people["actor"][:12]:
+        assert str(escape(name)) in html
     assert "Boxed &lt;Set&gt;" in html
 
     show_html = client.get(f"/library/item/{show_key}").get_data(as_text=True)

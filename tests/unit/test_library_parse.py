@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app.library.parse import describe, parse_page, parse_sections
+from app.library.parse import describe, parse_page, parse_sections, people_by_kind
 
 # Real Plex answers (python-plexapi's and Home Assistant's test fixtures).
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -27,8 +27,10 @@ def test_the_recent_sample_gives_the_show_and_its_nested_episode():
         5,
         100,
     )
-    assert ("genre", "Action") in show.tags and ("actor", "Some Actor") in show.tags
-    assert show.people == "Some Actor\nAnother One"
+    assert ("genre", "Action") in show.tags
+    assert not [kind for kind, _ in show.tags if kind in ("director", "writer", "actor")]
+    people = people_by_kind(show.people)
+    assert people == {"director": [], "writer": [], "actor": ["Some Actor", "Another One"]}
     assert (episode.parent_rating_key, episode.index, episode.video_resolution) == (20, 5, "1080")
     assert episode.added_at.year == 2021 and episode.duration == 3421936
 
@@ -92,7 +94,12 @@ def test_a_page_of_movies_with_guids_and_faults():
     movie = page.items[0]
     assert movie.title == "9½ Weeks" and movie.original_title == "Nine 1/2 Weeks"
     assert movie.guids == [("imdb", "tt0091635"), ("tmdb", "10068")]
-    assert movie.people == "Adrian Lyne\nMickey Rourke"
+    assert people_by_kind(movie.people) == {
+        "director": ["Adrian Lyne"],
+        "writer": [],
+        "actor": ["Mickey Rourke"],
+    }
+    assert people_by_kind("Old\nStyle") == {"director": [], "writer": [], "actor": ["Old", "Style"]}
     assert [i.rating_key for i in page.items] == [9881, 12]
     assert page.items[1].title == "<b>Bold</b>" and page.items[1].year is None
     assert dict(page.problems) == {"missing_key": 1, "bad_value": 1, "markup": 1}
