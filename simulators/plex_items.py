@@ -4,6 +4,7 @@ import hashlib
 import uuid
 
 from simulators.plex_layout import ADDED_FROM, COLLECTION_NAMES, LEVELS, RK_LIBRARY
+from simulators.plex_media import media_node
 from simulators.plex_words import (
     ACTIONS,
     ADJECTIVES,
@@ -37,13 +38,6 @@ ELEMENT = {
     "album": "Directory",
     "collection": "Directory",
     "track": "Track",
-}
-RESOLUTIONS = ("4k", "4k", "1080", "1080", "1080", "1080", "1080", "720", "720", "sd")
-VIDEO = {
-    "4k": (3840, 2160, "hevc", "main 10", 24000),
-    "1080": (1920, 1080, "h264", "high", 11000),
-    "720": (1280, 720, "h264", "high", 4500),
-    "sd": (720, 480, "mpeg4", "advanced simple", 1700),
 }
 
 
@@ -107,58 +101,6 @@ class ItemNodes:
             },
             (),
         )
-
-    def _media(self, rk: int, b: bytes, duration: int, path: str, video: bool) -> tuple:
-        media_id = rk % RK_LIBRARY + self.number * 3_000_000
-        if not video:
-            part = {
-                "id": media_id,
-                "key": f"/library/parts/{media_id}/{ADDED_FROM + b[8] * 9973}/file.flac",
-                "duration": duration,
-                "file": path + ".flac",
-                "size": duration * 110,
-                "container": "flac",
-            }
-            attrs = {
-                "id": media_id,
-                "duration": duration,
-                "bitrate": 880,
-                "audioChannels": 2,
-                "audioCodec": "flac",
-                "container": "flac",
-            }
-            return ("Media", attrs, [("Part", part, ())])
-        resolution = pick(RESOLUTIONS, b[23])
-        width, height, codec, profile, bitrate = VIDEO[resolution]
-        bitrate += b[22] * 7
-        container = "avi" if resolution == "sd" else "mkv"
-        part = {
-            "id": media_id,
-            "key": f"/library/parts/{media_id}/{ADDED_FROM + b[8] * 9973}/file.{container}",
-            "duration": duration,
-            "file": f"{path}.{container}",
-            "size": duration * bitrate // 8,
-            "container": container,
-            "indexes": "sd",
-            "videoProfile": profile,
-        }
-        attrs = {
-            "id": media_id,
-            "duration": duration,
-            "bitrate": bitrate,
-            "width": width,
-            "height": height,
-            "aspectRatio": 1.78,
-            "audioChannels": 6 if b[21] % 2 else 2,
-            "audioCodec": "eac3" if b[21] % 3 else "ac3",
-            "videoCodec": codec,
-            "videoResolution": resolution,
-            "container": container,
-            "videoFrameRate": "24p",
-            "videoProfile": profile,
-            "hasVoiceActivity": False,
-        }
-        return ("Media", attrs, [("Part", part, ())])
 
     def _top(self, index: int, detail: bool, guids: bool):
         kind = self.type
@@ -225,7 +167,7 @@ class ItemNodes:
         children = []
         if kind == "movie":
             path = f"{self.location}/{title} ({year})/{title} ({year})"
-            children.append(self._media(rk, b, attrs["duration"], path, True))
+            children.append(media_node(self.number, rk, b, attrs["duration"], path, True))
         children.extend(self._images(title, thumb, art))
         children.append(self._blur(b))
         genres = MUSIC_GENRES if kind == "artist" else GENRES
@@ -375,7 +317,7 @@ class ItemNodes:
         path = f"{self.location}/{show_title}/{parent_title}/{episode:02d} - {title}"
         if kind == "episode":
             path = f"{self.location}/{show_title}/Season {season:02d}/S{season:02d}E{episode:02d}"
-        children = [self._media(int(rk), b, duration, path, kind == "episode")]
+        children = [media_node(self.number, int(rk), b, duration, path, kind == "episode")]
         if kind == "episode":
             children.extend(self._images(title, attrs["thumb"], attrs["art"]))
             children.append(self._blur(b))
