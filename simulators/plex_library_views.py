@@ -3,10 +3,9 @@
 Library endpoints: ``/library/sections``, ``/library/sections/{key}/all`` (paged by
 ``X-Plex-Container-Start``/``-Size`` in headers or query; ``includeGuids``, ``type``, ``sort``,
 ``title``), ``/library/recentlyAdded`` and ``/library/sections/{key}/recentlyAdded``,
-``/library/metadata/{ratingKey}`` and ``/children``, ``/library/sections/{key}/collections``,
-``/library/collections/{ratingKey}/children`` (or ``/items``), ``POST /library/collections``,
-``PUT /library/collections/{ratingKey}/items``, ``/library/sections/{key}/refresh?path=``.
-Images (``/library/metadata/{ratingKey}/thumb|art/{ts}``, ``/photo/:/transcode``) are in
+``/library/metadata/{ratingKey}`` and ``/children``, ``/library/sections/{key}/refresh?path=``.
+Collections are in ``simulators.plex_collection_views``. Images
+(``/library/metadata/{ratingKey}/thumb|art/{ts}``, ``/photo/:/transcode``) are in
 ``simulators.plex_images``.
 """
 
@@ -31,6 +30,7 @@ from simulators.plex_listings import (
     library_of,
     library_response,
     library_state,
+    metadata_head,
     paged,
     paging,
     section_art,
@@ -229,18 +229,6 @@ def section_recently_added(key):
     )
 
 
-def _metadata_head(library: Library) -> dict:
-    return {
-        "allowSync": True,
-        "identifier": LIBRARY_IDENTIFIER,
-        "librarySectionID": library.number,
-        "librarySectionTitle": library.title,
-        "librarySectionUUID": library.uuid,
-        "mediaTagPrefix": MEDIA_TAG_PREFIX,
-        "mediaTagVersion": MEDIA_TAG_VERSION,
-    }
-
-
 @bp.get("/library/metadata/<rating_keys>")
 def metadata(rating_keys):
     nodes, library = [], None
@@ -261,7 +249,7 @@ def metadata(rating_keys):
             nodes.append(library.node(*found[1:], detail=True, guids=True))
     if not nodes:
         return html_error(404)
-    head = {"size": len(nodes), **_metadata_head(library)}
+    head = {"size": len(nodes), **metadata_head(library)}
     return library_response(head, nodes)
 
 
@@ -280,7 +268,7 @@ def metadata_children(rating_key):
         entries = [(index, s, 0) for s in range(1, library.seasons + 1)]
     else:
         entries = [(index, season, e) for e in range(1, library.episodes + 1)]
-    head = _metadata_head(library)
+    head = metadata_head(library)
     head.update(
         art=parent.get("art"),
         key=parent["ratingKey"],
@@ -307,7 +295,7 @@ def metadata_all_leaves(rating_key):
     seasons = [season] if season else range(1, library.seasons + 1)
     entries = [(index, s, e) for s in seasons for e in range(1, library.episodes + 1)]
     parent = library.node(index, season)[1]
-    head = _metadata_head(library)
+    head = metadata_head(library)
     head.update(
         key=parent["ratingKey"],
         nocache=True,
@@ -319,91 +307,6 @@ def metadata_all_leaves(rating_key):
     )
     guids = request.args.get("includeGuids") == "1"
     return paged(entries, lambda entry: library.node(*entry, guids=guids), head)
-
-
-@bp.get("/library/sections/<key>/collections")
-def section_collections(key):
-    library = find_library(key)
-    if library is None:
-        return html_error(404)
-    head = section_attrs(library)
-    head.update(content=None, nocache=None, sortAsc=True, title2="All Collections")
-    head["viewGroup"] = library.type
-    head["viewMode"] = 131122
-    entries = list(range(len(library.collection_names)))
-    return paged(entries, library.collection_node, head)
-
-
-@bp.get("/library/collections/<rating_key>/children")
-@bp.get("/library/collections/<rating_key>/items")
-def collection_children(rating_key):
-    library = library_of(rating_key)
-    found = library.locate(rating_key) if library is not None else None
-    if found is None or found[0] != "collection":
-        return html_error(404)
-    head = section_attrs(library)
-    head.update(content=None, nocache=None, title2=library.collection_names[found[1]])
-    head["viewGroup"] = library.type
-    members = library.collection_members(found[1])
-    return paged(members, lambda index: library.node(index), head, mode=library_state().malformed)
-
-
-def _uri_indexes(library: Library, uri: str) -> list[int]:
-    """Return the top-level items of ``library`` named by a server:// URI's metadata keys."""
-    _, _, keys = uri.partition("/library/metadata/")
-    indexes = []
-    for rating_key in keys.split(","):
-        found = library.locate(rating_key.strip())
-        if found is not None and found[0] == "item" and not found[2]:
-            indexes.append(found[1])
-    return indexes
-
-
-def _collection_answer(library: Library, number: int) -> Response:
-    tag, attrs, children = library.collection_node(number)
-    attrs.update(
-        librarySectionTitle=library.title,
-        librarySectionID=library.number,
-        librarySectionKey=f"/library/sections/{library.key}",
-    )
-    head = {"size": 1, **_metadata_head(library)}
-    return library_response(head, [(tag, attrs, children)])
-
-
-@bp.get("/library/collections/<rating_key>")
-def collection(rating_key):
-    library = library_of(rating_key)
-    found = library.locate(rating_key) if library is not None else None
-    if found is None or found[0] != "collection":
-        return html_error(404)
-    return _collection_answer(library, found[1])
-
-
-@bp.post("/library/collections")
-def create_collection():
-    library = find_library(request.args.get("sectionId", ""))
-    title = request.args.get("title", "").strip()
-    smart = request.args.get("smart") == "1"
-    uri = request.args.get("uri", "")
-    if library is None or not title or (smart and not uri):
-        return html_error(400)
-    number = library.add_collection(title, [] if smart else _uri_indexes(library, uri))
-    library.changed()
-    return _collection_answer(library, number)
-
-
-@bp.put("/library/collections/<rating_key>/items")
-def add_collection_items(rating_key):
-    library = library_of(rating_key)
-    found = library.locate(rating_key) if library is not None else None
-    if found is None or found[0] != "collection":
-        return html_error(404)
-    try:
-        library.add_to_collection(found[1], _uri_indexes(library, request.args.get("uri", "")))
-    except ValueError:
-        return html_error(400)
-    library.changed()
-    return _collection_answer(library, found[1])
 
 
 @bp.route("/library/sections/<key>/refresh", methods=["GET", "POST", "PUT"])

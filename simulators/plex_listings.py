@@ -123,6 +123,19 @@ def library_response(
     return Response(data, 200, content_type=content_type, headers=headers or {})
 
 
+def metadata_head(library: Library) -> dict:
+    """Return the MediaContainer attributes of a metadata answer from ``library``."""
+    return {
+        "allowSync": True,
+        "identifier": LIBRARY_IDENTIFIER,
+        "librarySectionID": library.number,
+        "librarySectionTitle": library.title,
+        "librarySectionUUID": library.uuid,
+        "mediaTagPrefix": MEDIA_TAG_PREFIX,
+        "mediaTagVersion": MEDIA_TAG_VERSION,
+    }
+
+
 def section_art(library: Library) -> tuple[str, str]:
     return f"/:/resources/{library.type}-fanart.jpg", f"/:/resources/{library.type}.png"
 

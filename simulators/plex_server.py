@@ -16,7 +16,8 @@ the way Plex Media Server does.
 A server without libraries of its own (``simulators.plextv.Server``) may carry a
 ``PlexServerState`` in its ``library`` attribute; its libraries and library switches are served.
 
-The library endpoints are in ``simulators.plex_library_views``, the images in
+The library endpoints are in ``simulators.plex_library_views`` (collections in
+``simulators.plex_collection_views``), the images in
 ``simulators.plex_images``, and what they share (paging, section attributes, the library switches
 below) in ``simulators.plex_listings``. ``PlexServerState`` itself is in
 ``simulators.plex_server_state``, ``container`` and ``Node`` in ``simulators.plex_container``.
@@ -36,7 +37,7 @@ import time
 
 from flask import Blueprint, Flask, request
 
-from simulators import plex_images, plex_library_views
+from simulators import plex_collection_views, plex_images, plex_library_views
 from simulators.faults import fault_response, html_error
 from simulators.plex_container import Node, container, identity, wants_json
 from simulators.plex_library import Library
@@ -198,6 +199,7 @@ def create_app(identity) -> Flask:
     app.config["PLEX_IDENTITY"] = identity
     app.register_blueprint(bp)
     app.register_blueprint(plex_library_views.bp)
+    app.register_blueprint(plex_collection_views.bp)
     app.register_blueprint(plex_images.bp)
     return app
 
