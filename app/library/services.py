@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app import audit, settings
 from app.crypto import encrypt
 from app.extensions import db, redis_conn
-from app.library import plex_pages, sync
+from app.library import plex_pages, section_rows, sync
 from app.library.parse import SectionList, describe
 from app.models.base import utcnow
 from app.models.library import LibrarySection, SyncRun
@@ -127,7 +127,7 @@ def report(run: SyncRun) -> dict:
 def _section_ids(reader: plex_pages.PlexReader) -> tuple[SectionList, dict[str, int]]:
     listing = reader.sections()
     with db.engine.begin() as conn:
-        ids = sync.upsert_sections(conn, listing.sections)
+        ids = section_rows.upsert_sections(conn, listing.sections)
     return listing, ids
 
 
@@ -235,7 +235,9 @@ def full_sync(progress: Callable[[dict], None] = _noop, page_size: int | None = 
     def scan(reader, listing, ids, tick, tally) -> None:
         for section in listing.sections:
             _scan_whole(tally, reader, section, ids[section["key"]], tick, page_size)
-        _counted(tally, lambda conn, part: sync.remove_missing_sections(conn, listing, part))
+        _counted(
+            tally, lambda conn, part: section_rows.remove_missing_sections(conn, listing, part)
+        )
         if tally.added + tally.updated + tally.removed >= STATISTICS_AFTER:
             refresh_statistics()
 
@@ -266,7 +268,7 @@ def recent_sync(
 
         def work(conn, part) -> None:
             sync.scan_recent(conn, reader, ids, part, tick, only_section=section_key)
-            sync.update_counts(conn, listing.sections, ids, section_key)
+            section_rows.update_counts(conn, listing.sections, ids, section_key)
 
         _counted(tally, work)
 

@@ -15,8 +15,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from app.library.parse import ROW_FIELDS, Page, ParsedItem, SectionList, digest
+from app.library.parse import ROW_FIELDS, Page, ParsedItem, digest
 from app.library.plex_pages import PlexReader, pages
+from app.library.section_rows import count_items
 from app.models.base import utcnow
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem
 
@@ -39,7 +40,6 @@ TYPE_NAMES = {
     "9": "album",
     "10": "track",
 }
-MAIN_TYPE = {"movie": "movie", "show": "show", "artist": "artist"}
 TABLE = MediaItem.__table__
 # On a conflict every parsed field but the key is rewritten, with the row's bookkeeping.
 UPDATED_COLUMNS = (
@@ -264,47 +264,6 @@ def _children(items: list[ParsedItem], ids: dict[int, int]) -> tuple[tuple, tupl
     return tags, guids
 
 
-def upsert_sections(conn: Connection, found: list[dict]) -> dict[str, int]:
-    """Store the server's libraries (keeping each one's hidden flag); returns key -> id.
-
-    A library marked as removed from Plex stays marked until scan_section has read it again.
-    """
-    table = LibrarySection.__table__
-    known = {row.key: row for row in conn.execute(select(table.c.id, table.c.key))}
-    for section in found:
-        row = known.get(section["key"])
-        if row is None:
-            conn.execute(insert(table).values(hidden=False, item_count=0, **section))
-        else:
-            conn.execute(
-                update(table)
-                .where(table.c.id == row.id)
-                .values(title=section["title"], type=section["type"])
-            )
-    return {row.key: row.id for row in conn.execute(select(table.c.id, table.c.key))}
-
-
-def count_items(conn: Connection, section_id: int, section_type: str) -> int:
-    query = select(func.count()).where(
-        TABLE.c.section_id == section_id, TABLE.c.removed_at.is_(None)
-    )
-    if section_type in MAIN_TYPE:
-        query = query.where(TABLE.c.type == MAIN_TYPE[section_type])
-    return conn.scalar(query)
-
-
-def update_counts(
-    conn: Connection, found: list[dict], ids: dict[str, int], only: str | None = None
-) -> None:
-    """Store each library's item count (or only that of library `only`)."""
-    table = LibrarySection.__table__
-    for section in found:
-        if only is None or section["key"] == only:
-            section_id = ids[section["key"]]
-            count = count_items(conn, section_id, section["type"])
-            conn.execute(update(table).where(table.c.id == section_id).values(item_count=count))
-
-
 def scan_section(
     conn: Connection,
     reader: PlexReader,
@@ -352,38 +311,6 @@ def scan_section(
             removed_at=None,
         )
     )
-
-
-def remove_missing_sections(conn: Connection, listing: SectionList, tally: Tally) -> None:
-    """Mark the libraries the server no longer lists, and their items, as removed.
-
-    Only a complete list counts: one with unreadable entries or fewer than the server counted
-    removes nothing, and neither does an empty one (more likely a server wiped or switched by
-    mistake than every library deleted on purpose).
-    """
-    if not listing.complete:
-        tally.problem("sections_incomplete")
-        return
-    if not listing.sections:
-        tally.problem("sections_empty")
-        return
-    table = LibrarySection.__table__
-    keys = [section["key"] for section in listing.sections]
-    gone = conn.scalars(
-        select(table.c.id).where(table.c.removed_at.is_(None), table.c.key.not_in(keys))
-    ).all()
-    now = utcnow()
-    for section_id in gone:
-        items = conn.execute(
-            update(TABLE)
-            .where(TABLE.c.section_id == section_id, TABLE.c.removed_at.is_(None))
-            .values(removed_at=now)
-        )
-        tally.removed += items.rowcount
-        tally.libraries_removed += 1
-        conn.execute(
-            update(table).where(table.c.id == section_id).values(removed_at=now, item_count=0)
-        )
 
 
 def newest_added(conn: Connection, section_id: int | None = None) -> datetime | None:
