@@ -4,7 +4,7 @@ from flask import Response, abort, current_app, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app.htmx import render
-from app.library import bp, catalog, images
+from app.library import bp, catalog, images, search_query
 from app.paging import page_number
 
 PLACEHOLDER = "img/poster-placeholder.svg"
@@ -148,15 +148,15 @@ def image():
 @bp.get("/library/search")
 @login_required
 def search():
-    query = catalog.SearchQuery.parse(request.args)
+    query = search_query.SearchQuery.parse(request.args)
     page = page_number(request.args.get("page"))
-    result = catalog.find(query, include_hidden=_admin(), page=page)
+    result = search_query.find(query, include_hidden=_admin(), page=page)
     response = render(
         "library/search.html",
         block="items" if page > 1 else "results",
         query=query,
         result=result,
-        types=catalog.SEARCH_TYPES,
+        types=search_query.SEARCH_TYPES,
         sections=catalog.sections(include_hidden=_admin()),
         next_url=url_for("library.search", page=page + 1, **query.params()),
     )

@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, exists, func, literal_column, select
 
 from app import settings
 from app.extensions import db
+from app.library import section_rows
 from app.library.parse import people_by_kind
 from app.models.library import ItemTag, LibrarySection, MediaItem, SyncRun
 
@@ -19,7 +20,7 @@ RECENT_COUNT = 12
 # The items a library's grid shows: the top of each library type's tree.
 MAIN_TYPE = {"movie": "movie", "show": "show", "artist": "artist", "photo": "photo"}
 RECENT_TYPES = ("movie", "show", "artist")
-COUNTED_TYPES = ("movie", "show", "artist")  # whose item_count the sync keeps as the grid counts
+COUNTED_TYPES = tuple(section_rows.MAIN_TYPE)  # whose item_count the sync keeps, as grids count
 # Each matches an index of migration 0006 exactly. An unknown year or rating sorts as 0, as
 # Plex sorts it: first from the lowest, last from the highest.
 SORTS = {
@@ -35,14 +36,14 @@ PEOPLE_KINDS = (("director", "Directed by"), ("writer", "Written by"), ("actor",
 PLAY_URL = "{app}/desktop/#!/server/{machine}/details?key={key}"
 
 
-def _year(raw) -> int | None:
+def parse_year(raw) -> int | None:
     raw = (raw or "").strip()
     if raw.isascii() and raw.isdigit() and len(raw) == 4 and 1800 <= int(raw) <= 2999:
         return int(raw)
     return None
 
 
-def _text(raw, limit: int = 255) -> str:
+def clean_text(raw, limit: int = 255) -> str:
     raw = (raw or "").strip()
     return raw if len(raw) <= limit and raw.isprintable() else ""
 
@@ -66,11 +67,11 @@ class View:
         return cls(
             sort=sort,
             order=order,
-            year_from=_year(args.get("year_from")),
-            year_to=_year(args.get("year_to")),
-            genre=_text(args.get("genre")),
-            resolution=_text(args.get("resolution"), 16),
-            collection=_text(args.get("collection")),
+            year_from=parse_year(args.get("year_from")),
+            year_to=parse_year(args.get("year_to")),
+            genre=clean_text(args.get("genre")),
+            resolution=clean_text(args.get("resolution"), 16),
+            collection=clean_text(args.get("collection")),
         )
 
     @property
@@ -378,62 +379,3 @@ def runtime(duration_ms: int | None) -> str:
     if hours:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{max(minutes, 1)} min"
-
-
-SEARCH_TYPES = {
-    "movie": "Movies",
-    "show": "Shows",
-    "season": "Seasons",
-    "episode": "Episodes",
-    "artist": "Artists",
-    "album": "Albums",
-    "track": "Tracks",
-}
-SEARCH_PAGE = 24
-
-
-@dataclass
-class SearchQuery:
-    """What a person searched for, read from a query string; odd values are dropped."""
-
-    text: str = ""
-    type: str = ""
-    library: str = ""
-    year_from: int | None = None
-    year_to: int | None = None
-
-    @classmethod
-    def parse(cls, args) -> "SearchQuery":
-        kind = args.get("type") if args.get("type") in SEARCH_TYPES else ""
-        return cls(
-            text=(args.get("q") or "")[:200].strip(),
-            type=kind,
-            library=_text(args.get("library"), 32),
-            year_from=_year(args.get("year_from")),
-            year_to=_year(args.get("year_to")),
-        )
-
-    def params(self) -> dict:
-        out = {"q": self.text}
-        for name in ("type", "library", "year_from", "year_to"):
-            if getattr(self, name):
-                out[name] = getattr(self, name)
-        return out
-
-
-def find(query: SearchQuery, include_hidden: bool, page: int = 1):
-    """One page of search hits among the libraries this person may see."""
-    from app.library.search import search
-
-    found = section(query.library, include_hidden) if query.library else None
-    page = min(max(page, 1), 1000)
-    return search(
-        query.text,
-        include_hidden=include_hidden,
-        types=[query.type] if query.type else None,
-        section_ids=[found.id] if found else None,
-        year_from=query.year_from,
-        year_to=query.year_to,
-        limit=SEARCH_PAGE,
-        offset=(page - 1) * SEARCH_PAGE,
-    )
