@@ -67,6 +67,14 @@ with app.app_context():
 """
 
 
+def start_plex_simulator(movies: int, token: str) -> tuple[subprocess.Popen, str]:
+    """A Plex Media Server simulator with one library of `movies`, in its own process."""
+    command = [sys.executable, "-m", "simulators.plex_server", "--token", token]
+    command += ["--movies", str(movies), "--shows", "0", "--music", "0"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    return process, process.stdout.readline().strip()
+
+
 def _stop_process(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -162,12 +170,10 @@ class Stack(contextlib.ExitStack):
     def _load_catalog(self) -> None:
         """Serve a simulated Plex library and sync it into the catalog before gunicorn starts."""
         token = "bench-plex-token"
-        command = [sys.executable, "-m", "simulators.plex_server", "--token", token]
-        command += ["--movies", str(self.plex_items), "--shows", "0", "--music", "0"]
-        simulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        simulator, url = start_plex_simulator(self.plex_items, token)
         self.callback(_stop_process, simulator)
         self.env.update(
-            MEDIANEST_PLEX_URL=simulator.stdout.readline().strip(),
+            MEDIANEST_PLEX_URL=url,
             MEDIANEST_PLEX_TOKEN=token,
             MEDIANEST_PLEX_TV_URL=f"http://{HOST}:9",  # no plex.tv here: fail at once
         )

@@ -14,7 +14,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,16 +31,10 @@ from app.extensions import db  # noqa: E402
 from app.library import services  # noqa: E402
 from app.library.search import fold, search  # noqa: E402
 from app.models import ItemTag, MediaItem  # noqa: E402
+from bench.common import start_plex_simulator  # noqa: E402
 
 TOKEN = "bench-search-token"
 SCRATCH = "medianest_bench_search"
-
-
-def start_simulator(items: int) -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, "-m", "simulators.plex_server", "--token", TOKEN]
-    command += ["--movies", str(items), "--shows", "0", "--music", "0"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    return process, process.stdout.readline().strip()
 
 
 def typo(word: str, rng: random.Random) -> str:
@@ -150,7 +143,7 @@ def main() -> None:
 
     base = Path(tempfile.mkdtemp(prefix="medianest-bench-search-"))
     redis_url = os.environ.get("MEDIANEST_REDIS_URL") or start_embedded_redis(str(base))
-    simulator, plex_url = start_simulator(args.items)
+    simulator, plex_url = start_plex_simulator(args.items, TOKEN)
     results: dict = {"target_p95_ms": 30}
     try:
         if not args.skip_sqlite:
