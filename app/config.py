@@ -22,6 +22,8 @@ class Defaults:
     PLEX_TV_URL = "https://plex.tv"
     PLEX_APP_URL = "https://app.plex.tv"
     PLEX_URL = ""
+    # The address people open MediaNest at, when a proxy makes it differ from the Host header.
+    PUBLIC_URL = ""
     PLEX_TOKEN = ""
     OVERSEERR_URL = ""
     OVERSEERR_API_KEY = ""
@@ -33,7 +35,9 @@ class Defaults:
     TRUSTED_PROXIES = 0
     # Force the Secure flag on cookies; it is also set on any request that arrives over HTTPS.
     SECURE_COOKIES = False
+    # Failed password sign-ins: per address and name, and (looser, for shared homes) per address.
     LOGIN_RATE_LIMIT = "5 per 15 minutes"
+    LOGIN_ADDRESS_RATE_LIMIT = "20 per 15 minutes"
     MIN_FREE_DISK_GB = 1.0
     MAX_QUEUE_DEPTH = 500
     STATUS_INTERVAL_SECONDS = 60

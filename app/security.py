@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 
 CSP = [
     "default-src 'self'",
@@ -75,15 +75,9 @@ def _add_headers(response):
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    from app.models import User
+    from app.auth.sessions import load
 
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token or not user.is_active:
-        return None
-    return user
+    return load(session_id)
 
 
 def init_app(app: Flask) -> None:

@@ -45,7 +45,11 @@ class Socket:
         request = Request(
             host=f"{HOST}:{port}",
             target="/ws",
-            extra_headers=[(b"cookie", self.cookie.encode()), (b"user-agent", USER_AGENT.encode())],
+            extra_headers=[
+                (b"cookie", self.cookie.encode()),
+                (b"user-agent", USER_AGENT.encode()),
+                (b"origin", f"http://{HOST}:{port}".encode()),
+            ],
             # Browsers offer compression, and the server accepts it: cost it as they would.
             extensions=[PerMessageDeflate()] if deflate else [],
         )

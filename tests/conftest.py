@@ -90,7 +90,10 @@ class Client(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html":
+        if response.status_code in (301, 302, 303):
+            # A browser loads the next page, whose token is current (sign-in and out rotate it).
+            self.last_token = None
+        elif response.mimetype == "text/html":
             html = response.get_data(as_text=True)
             for pattern in _TOKEN_PATTERNS:
                 match = pattern.search(html)
@@ -102,6 +105,8 @@ class Client(FlaskClient):
     def token(self, page: str = "/login") -> str:
         if self.last_token is None:
             self.get(page)
+        if self.last_token is None and page == "/login":  # signed in: /login only redirects
+            self.get("/")
         assert self.last_token, f"no CSRF token found on {page}"
         return self.last_token
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audit, settings
 from app.auth.plex import free_username, plextv
+from app.auth.sessions import access_changed, end_sessions
 from app.extensions import db
 from app.integrations.plextv import PlexTvError, SharedUser
 from app.models import Identity, User
@@ -15,7 +16,6 @@ from app.models.identities import OIDC, PLEX, PLEX_ISSUER
 from app.models.users import ROLE_ADMIN, ROLE_USER
 from app.notifications.services import notify
 from app.paging import Page, contains, page_number, paginate
-from app.realtime.events import publish
 
 PER_PAGE = 25
 ROLES = {ROLE_ADMIN: "Admin", ROLE_USER: "User"}
@@ -176,6 +176,7 @@ def change_role(user: User, role: str, *, actor) -> bool:
         target=user.username,
         details={"old": old, "new": role},
     )
+    access_changed(user.id)  # after the commit, so reconnecting sockets see the new role
     return True
 
 
@@ -200,9 +201,8 @@ def disable(user: User, *, actor) -> bool:
         return False
     _check("disable", user, actor)
     user.disabled = True
-    user.rotate_session_token()
     audit.record("user.disabled", actor=actor, target=user.username)
-    publish({"type": "session.ended", "keep": ""}, user_ids=[user.id])
+    end_sessions(user.id)
     return True
 
 
@@ -274,7 +274,7 @@ def delete(user: User, *, actor) -> str:
     )
     db.session.delete(user)
     db.session.commit()
-    publish({"type": "session.ended", "keep": ""}, user_ids=[user_id])
+    access_changed(user_id)  # their open pages reconnect, and are refused
     return username
 
 

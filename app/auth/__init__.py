@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from app.auth import oidc_routes, plex_routes, routes  # noqa: E402,F401
+from app.auth import account_routes, oidc_routes, plex_routes, routes  # noqa: E402,F401

@@ -1,9 +1,9 @@
 """The last step of every outside sign-in (Plex, single sign-on): let the person in, or not."""
 
 from flask import redirect, url_for
-from flask_login import login_user
 
 from app import audit
+from app.auth.sessions import sign_in
 from app.htmx import render
 from app.notifications.services import notify_admins
 from app.security import is_safe_next
@@ -30,6 +30,6 @@ def complete_sign_in(user, *, created: bool, method: str, how: str, next_url, pr
                 link="/admin/users",
             )
         return render("auth/pending.html", user=user, status_code=403)
-    login_user(user)
+    sign_in(user, method=method)
     audit.record("signin.success", actor=user, target=user.username, details={"method": method})
     return redirect(next_url if is_safe_next(next_url) else url_for("dashboard.index"))

@@ -225,7 +225,7 @@ def _refresh(identity: Identity, claims: dict, cfg: Config | None, created: bool
         user.email = email.strip()[:255]
     name = claims.get("preferred_username") or claims.get("name") or claims.get("email")
     identity.display_name = str(name)[:255] if name else None
-    identity.last_used_at = user.last_login_at = utcnow()
+    identity.last_used_at = utcnow()
     if cfg is not None and has_admin_claim(claims, cfg) and user.role != ROLE_ADMIN:
         if not created:
             audit.record(

@@ -150,7 +150,7 @@ def user_for(account: PlexAccount, is_owner: bool) -> tuple[User, bool]:
     user = identity.user
     _refresh(user, account)
     identity.display_name = account.username
-    identity.last_used_at = user.last_login_at = utcnow()
+    identity.last_used_at = utcnow()
     db.session.commit()
     return user, created
 

@@ -1,11 +1,11 @@
 """Sign in, sign out, change password."""
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from app import audit, settings
-from app.auth import bp, services
+from app.auth import bp, services, sessions
 from app.auth.forms import LoginForm, PasswordForm
 from app.extensions import limiter
 from app.htmx import render
@@ -16,12 +16,18 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
 def _login_failed(_response) -> bool:
     return bool(g.get("login_failed"))
 
 
-def _account_key() -> str:
-    return "account:" + request.form.get("username", "").strip().lower()[:64]
+def _address_account_key() -> str:
+    # Never the name alone: anyone could then lock the owner out from every address.
+    name = request.form.get("username", "").strip().lower()[:64]
+    return f"account:{get_remote_address() or 'unknown'}:{name}"
 
 
 def _ip_key() -> str:
@@ -34,8 +40,10 @@ def _after_login_target() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_ip_key, deduct_when=_login_failed, methods=["POST"])
-@limiter.limit(_login_limit, key_func=_account_key, deduct_when=_login_failed, methods=["POST"])
+@limiter.limit(_address_limit, key_func=_ip_key, deduct_when=_login_failed, methods=["POST"])
+@limiter.limit(
+    _login_limit, key_func=_address_account_key, deduct_when=_login_failed, methods=["POST"]
+)
 def login():
     if current_user.is_authenticated:
         return redirect(_after_login_target())
@@ -44,9 +52,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
-            # "Keep me signed in" makes the one session cookie last; no second cookie to secure.
-            session.permanent = bool(form.remember.data)
-            login_user(user)
+            sessions.sign_in(user, method="password", remember=bool(form.remember.data))
             audit.record(
                 "signin.success", actor=user, target=user.username, details={"method": "password"}
             )
@@ -75,7 +81,9 @@ def _other_sign_ins() -> dict:
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        audit.record("signout", actor=current_user, target=current_user.username)
+        sessions.sign_out(current_user)
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -86,7 +94,6 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         if services.change_password(current_user, form.current.data, form.password.data):
-            login_user(current_user._get_current_object())  # re-issue this session's cookie
             flash("Password changed. Every other session was signed out.", "success")
             return redirect(url_for("dashboard.index"))
         form.current.errors.append("That is not your current password.")

@@ -2,11 +2,10 @@
 
 from sqlalchemy import func, select
 
+from app.auth.sessions import end_sessions
 from app.extensions import db
 from app.models import User
-from app.models.base import utcnow
 from app.models.users import ROLE_ADMIN
-from app.realtime.events import publish
 
 # Compared against when the username is unknown, so both answers take the same time.
 _DUMMY = User(password_hash="scrypt:32768:8:1$0000000000000000$" + "0" * 128)
@@ -49,8 +48,6 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.is_active:
         return None
-    user.last_login_at = utcnow()
-    db.session.commit()
     return user
 
 
@@ -59,7 +56,5 @@ def change_password(user: User, current: str, new: str) -> bool:
     if not user.check_password(current):
         return False
     user.set_password(new)
-    user.rotate_session_token()
-    db.session.commit()
-    publish({"type": "session.ended", "keep": user.session_token}, user_ids=[user.id])
+    end_sessions(user.id, keep=user.session_id)
     return True

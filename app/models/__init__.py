@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.identities import Identity
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem, SyncRun
 from app.models.notifications import Notification
+from app.models.sessions import UserSession
 from app.models.system import HealthCheck, Setting
 from app.models.users import User
 
@@ -19,4 +20,5 @@ __all__ = [
     "Setting",
     "SyncRun",
     "User",
+    "UserSession",
 ]

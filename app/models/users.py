@@ -1,6 +1,5 @@
 """People who can sign in."""
 
-import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -16,10 +15,6 @@ ROLE_ADMIN = "admin"
 ROLE_USER = "user"
 
 
-def new_session_token() -> str:
-    return secrets.token_hex(16)
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,8 +23,6 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=ROLE_USER)
     is_owner: Mapped[bool] = mapped_column(default=False)
     disabled: Mapped[bool] = mapped_column(default=False)
-    # Part of the id kept in each session cookie: rotating it ends every other session.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     # Waiting for an admin to let them in (sign-ups in "approval required" mode).
     pending: Mapped[bool] = mapped_column(default=False)
     email: Mapped[str | None] = mapped_column(String(255))
@@ -43,6 +36,12 @@ class User(UserMixin, db.Model):
     identities = relationship(
         "Identity", back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+    sessions = relationship(
+        "UserSession", back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+    # The signed-in session this object was loaded for (set by the user loader), if any.
+    session_id = None
+    session_key = None
 
     @property
     def is_admin(self) -> bool:
@@ -53,7 +52,7 @@ class User(UserMixin, db.Model):
         return not self.disabled and not self.pending
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_key}"
 
     def set_password(self, password: str) -> None:
         method = current_app.config["PASSWORD_HASH_METHOD"]
@@ -61,9 +60,6 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
-
-    def rotate_session_token(self) -> None:
-        self.session_token = new_session_token()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r}>"

@@ -1,8 +1,9 @@
 """The one WebSocket a page opens: /ws."""
 
 import queue
+from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, request
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
 
@@ -13,6 +14,7 @@ from app.realtime.fragments import render_event
 from app.realtime.hub import Hub
 
 POLICY_VIOLATION = 1008
+RECONNECT = 1012  # "service restart": the page's socket reconnects by itself, with fresh access
 WAKE_SECONDS = 5  # how often an idle socket checks that its peer is still there
 
 
@@ -25,18 +27,37 @@ def get_hub() -> Hub:
     return hub
 
 
-def ends_this_session(event: dict, session_token: str) -> bool:
-    """A session.ended event closes every socket of that user except the one it keeps."""
-    return event.get("type") == "session.ended" and event.get("keep") != session_token
+def close_code_for(event: dict, session_id: int) -> int | None:
+    """How an event about the person's access closes this socket, or None when it does not."""
+    if event.get("type") == "session.ended" and session_id in (event.get("sessions") or ()):
+        return POLICY_VIOLATION
+    if event.get("type") == "access.changed":
+        return RECONNECT
+    return None
+
+
+def same_origin() -> bool:
+    """Only this site's own pages may open the socket (a cookie alone is no proof)."""
+    origin = request.headers.get("Origin", "")
+    if not origin:
+        return False
+    allowed = {urlsplit(request.host_url).netloc}
+    public = urlsplit(current_app.config["PUBLIC_URL"] or "").netloc
+    if public:
+        allowed.add(public)
+    return urlsplit(origin).netloc in allowed
 
 
 @sock.route("/ws", bp=bp)
 def socket(ws):
+    if not same_origin():
+        ws.close(reason=POLICY_VIOLATION, message="Wrong origin")
+        return
     if not current_user.is_authenticated:
         ws.close(reason=POLICY_VIOLATION, message="Sign in first")
         return
     channels = channels_for(current_user.id, current_user.is_admin)
-    user_id, session_token = current_user.id, current_user.session_token
+    user_id, session_id = current_user.id, current_user.session_id
     db.session.remove()  # hold no database connection while this socket waits
     hub = get_hub()
     inbox = hub.subscribe(channels)
@@ -46,8 +67,9 @@ def socket(ws):
                 message = inbox.get(timeout=WAKE_SECONDS)
             except queue.Empty:
                 continue
-            if ends_this_session(message.event, session_token):
-                ws.close(reason=POLICY_VIOLATION, message="Signed out")
+            code = close_code_for(message.event, session_id)
+            if code is not None:
+                ws.close(reason=code, message="Access changed")
                 break
             html = message.html_for(user_id, render_event)
             if html:

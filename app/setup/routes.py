@@ -1,9 +1,9 @@
 """The setup page, and the gate that sends everything there until it is done."""
 
 from flask import abort, flash, redirect, request, url_for
-from flask_login import login_user
 
 from app.auth.forms import SetupForm
+from app.auth.sessions import sign_in
 from app.htmx import render
 from app.setup import bp, services
 
@@ -30,7 +30,7 @@ def index():
             owner = services.create_owner(form.username.data, form.password.data)
         except services.SetupAlreadyDone:
             abort(404)
-        login_user(owner)
+        sign_in(owner, method="password")
         flash(f"Welcome, {owner.username}. MediaNest is ready.", "success")
         return redirect(url_for("dashboard.index"))
     return render("setup/index.html", form=form, status_code=400 if form.errors else 200)

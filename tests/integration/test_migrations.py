@@ -24,6 +24,7 @@ TABLES = {
     "item_tags",
     "item_guids",
     "sync_runs",
+    "user_sessions",
 }
 
 

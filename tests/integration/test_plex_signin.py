@@ -182,3 +182,11 @@ def test_a_foreign_next_is_dropped(client, plex_world):
     started = client.post_form("/login/plex?next=https://evil.example/")
     approve(plex_world, started.headers["Location"], plex_world.friend)
     assert client.get("/login/plex/callback").headers["Location"] == "/"
+
+
+def test_a_plex_sign_in_counts_as_the_last_sign_in_and_lists_the_device(plex_app, plex_world):
+    owners = plex_app.test_client()
+    plex_round_trip(owners, plex_world, plex_world.owner)
+    people = owners.get("/admin/users").text
+    assert "never" not in people.split('id="person-1"')[1].split("</tr>")[0]
+    assert "with Plex" in owners.get("/account").text

@@ -7,6 +7,8 @@ import requests
 from simple_websocket import Client as SocketClient
 from simple_websocket import ConnectionClosed
 
+from app.extensions import db
+from app.models import User
 from app.notifications import services
 from app.realtime.events import publish
 from tests.conftest import PASSWORD, wait_for
@@ -25,9 +27,12 @@ def sign_in(server, username: str) -> requests.Session:
     return session
 
 
-def open_socket(server, session: requests.Session | None = None) -> SocketClient:
+def open_socket(server, session: requests.Session | None = None, origin=None) -> SocketClient:
+    """A socket as the app's own page opens it (its Origin), with the session's cookie."""
     cookie = "; ".join(f"{k}={v}" for k, v in (session.cookies.items() if session else []))
     headers = {"Cookie": cookie} if cookie else {}
+    # This client's Host header names no port, so the page's own origin has none either.
+    headers["Origin"] = origin or "http://127.0.0.1"
     return SocketClient.connect(f"ws://127.0.0.1:{server.port}/ws", headers=headers)
 
 
@@ -110,3 +115,70 @@ def test_a_password_change_closes_the_other_sessions_sockets(app, live_server, p
     with pytest.raises(ConnectionClosed) as closed:
         other_socket.receive(timeout=5)
     assert closed.value.reason == 1008
+
+
+def csrf_token(session, url: str) -> str:
+    page = session.get(url).text
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+
+
+def test_signing_out_closes_that_sessions_socket_only(app, live_server, people):
+    leaving = sign_in(live_server, "friend")
+    leaving_socket = open_socket(live_server, leaving)
+    staying_socket = open_socket(live_server, sign_in(live_server, "friend"))
+    wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 2)
+    token = csrf_token(leaving, live_server.url + "/")
+    leaving.post(live_server.url + "/logout", data={"csrf_token": token})
+    with pytest.raises(ConnectionClosed) as closed:
+        leaving_socket.receive(timeout=5)
+    assert closed.value.reason == 1008
+    with app.app_context():
+        services.notify([people["friend"]], "Still here")
+    assert "Still here" in staying_socket.receive(timeout=5)
+    staying_socket.close()
+
+
+def test_a_demoted_admin_hears_no_more_admin_events(app, live_server, auth):
+    from app.admin import people_services
+
+    auth.owner()
+    ada = auth.create("ada", role="admin")
+    session = sign_in(live_server, "ada")
+    socket = open_socket(live_server, session)
+    wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 1)
+    with app.app_context():
+        owner = db.session.get(User, 1)
+        people_services.change_role(db.session.get(User, ada), "user", actor=owner)
+    with pytest.raises(ConnectionClosed) as closed:
+        socket.receive(timeout=5)
+    assert closed.value.reason == 1012, "the page reconnects by itself, with its new access"
+    socket = open_socket(live_server, session)
+    wait_for(lambda: app.extensions["medianest.hub"].socket_count() == 1)
+    with app.app_context():
+        publish({"type": "notification.count", "unread": 7}, admins=True)
+        services.notify([ada], "Only for ada")
+    message = socket.receive(timeout=5)
+    assert "Only for ada" in message and 'class="bell-count">7<' not in message
+    assert socket.receive(timeout=0.5) is None
+    socket.close()
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://127.0.0.1.evil.example"])
+def test_a_socket_from_another_sites_page_is_refused(live_server, people, origin):
+    socket = open_socket(live_server, sign_in(live_server, "friend"), origin=origin)
+    with pytest.raises(ConnectionClosed) as closed:
+        socket.receive(timeout=5)
+    assert closed.value.reason == 1008
+
+
+def test_the_configured_public_address_may_open_the_socket(make_app, people):
+    from tests.conftest import LiveServer
+
+    app = make_app(PUBLIC_URL="https://media.example.com")
+    server = LiveServer(app).start()
+    try:
+        socket = open_socket(server, sign_in(server, "friend"), origin="https://media.example.com")
+        wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 1)
+        socket.close()
+    finally:
+        server.stop()

@@ -8,7 +8,7 @@ import pytest
 from app.config import build_config, normalise_database_url, settings_from_env
 from app.embedded import limiter_storage_uri
 from app.ops.services import changed_components
-from app.realtime.routes import ends_this_session
+from app.realtime.routes import POLICY_VIOLATION, RECONNECT, close_code_for
 from app.security import is_safe_next
 from app.templating import ago, is_stale
 
@@ -109,7 +109,9 @@ def test_a_result_is_stale_after_three_intervals():
     assert is_stale((now - timedelta(seconds=200)).isoformat(), 60)
 
 
-def test_session_end_closes_all_but_the_kept_session():
-    event = {"type": "session.ended", "keep": "abc"}
-    assert ends_this_session(event, "xyz") and not ends_this_session(event, "abc")
-    assert not ends_this_session({"type": "notification.new"}, "xyz")
+def test_a_socket_closes_for_its_own_ended_session_and_reconnects_on_access_changes():
+    ended = {"type": "session.ended", "sessions": [3, 4]}
+    assert close_code_for(ended, 4) == POLICY_VIOLATION
+    assert close_code_for(ended, 5) is None
+    assert close_code_for({"type": "access.changed"}, 5) == RECONNECT
+    assert close_code_for({"type": "notification.new"}, 4) is None
