@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.bounded import IdConverter
 from app.config import build_config
 from app.embedded import limiter_storage_uri, start_embedded_redis
 from app.extensions import csrf, db, htmx_ext, limiter, login_manager, migrate, sock
@@ -20,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(build_config(test_config))
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     if not app.config["REDIS_URL"]:
         app.config["REDIS_URL"] = start_embedded_redis(app.config["DATA_DIR"])
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
@@ -36,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     sock.init_app(app)
 
-    from app import database, errors, security, templating
+    from app import database, errors, forms, security, templating
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.cli import bp as cli_bp
@@ -51,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    forms.init_app(app)
     templating.init_app(app)
     init_request_metrics(app)
     for blueprint in (

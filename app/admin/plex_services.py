@@ -6,7 +6,12 @@ from flask import current_app
 
 from app import settings
 from app.auth.plex import plextv
-from app.integrations.plex_server import PlexServerError, ranked_connections, read_identity
+from app.integrations.plex_server import (
+    PlexServerError,
+    machine_id_at,
+    ranked_connections,
+    read_identity,
+)
 from app.integrations.plextv import PlexServerResource, PlexTvError
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,12 @@ def choose_server(machine_id: str, address: str, *, actor) -> dict:
     address = address.strip().rstrip("/")
     if not address.startswith(("http://", "https://")):
         raise ServerChoiceError("The address must start with http:// or https://.")
+    # The owner's token goes only to an address that has shown itself to be this server.
+    if machine_id_at(address) != machine_id:
+        raise ServerChoiceError(
+            f"{address} did not answer as {server.name}: check the address and that the server"
+            " is running. MediaNest sent it no token."
+        )
     try:
         identity = read_identity(address, settings.get("plex.owner_token"))
     except PlexServerError as exc:

@@ -1,8 +1,9 @@
 """Forms for accounts: sign-in, first-run owner, password change."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from app.forms import Form
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
@@ -27,13 +28,13 @@ new_password_rules = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("Username", [DataRequired("Enter your username."), Length(max=64)])
     password = PasswordField("Password", [DataRequired("Enter your password."), Length(max=256)])
     remember = BooleanField("Keep me signed in on this device")
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     username = StringField("Username", username_rules)
     password = PasswordField("Password", new_password_rules)
     confirm = PasswordField(
@@ -42,7 +43,7 @@ class SetupForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField("Current password", [DataRequired("Enter your current password.")])
     password = PasswordField("New password", new_password_rules)
     confirm = PasswordField(

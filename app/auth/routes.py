@@ -8,6 +8,7 @@ from app import audit, settings
 from app.auth import bp, services, sessions
 from app.auth.forms import LoginForm, PasswordForm
 from app.extensions import limiter
+from app.forms import shows_form
 from app.htmx import render
 from app.security import allow_form_target, is_safe_next
 
@@ -40,6 +41,7 @@ def _after_login_target() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@shows_form(LoginForm)
 @limiter.limit(_address_limit, key_func=_ip_key, deduct_when=_login_failed, methods=["POST"])
 @limiter.limit(
     _login_limit, key_func=_address_account_key, deduct_when=_login_failed, methods=["POST"]
@@ -89,6 +91,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@shows_form(PasswordForm)
 @login_required
 def password():
     form = PasswordForm()

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from app.auth.sessions import end_sessions
+from app.auth.usernames import clean_username, skeleton
 from app.extensions import db
 from app.models import User
 from app.models.users import ROLE_ADMIN
@@ -18,17 +19,17 @@ def find_user(username: str) -> User | None:
 
 
 def free_username(wanted: str, keep_for: User | None = None, fallback: str = "user") -> str:
-    """wanted, or wanted-2, -3… when someone else already has it (case-insensitively)."""
-    base = (wanted or fallback).strip()[:28] or fallback
+    """A name for someone from outside: wanted, cleaned to the local rules, or wanted-2, -3…
+    when another person's name is the same or looks the same ("0wner", Cyrillic "оwner")."""
+    base = clean_username(wanted, fallback)
+    keep_id = keep_for.id if keep_for is not None else None
+    others = db.session.scalars(select(User.username).where(User.id != keep_id))
+    taken = {skeleton(name) for name in others}
     candidate, n = base, 1
-    while True:
-        holder = db.session.scalars(
-            select(User).where(func.lower(User.username) == candidate.lower())
-        ).first()
-        if holder is None or holder is keep_for:
-            return candidate
+    while skeleton(candidate) in taken:
         n += 1
         candidate = f"{base}-{n}"
+    return candidate
 
 
 def create_admin(username: str, password: str) -> User:

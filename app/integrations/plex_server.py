@@ -41,18 +41,24 @@ def read_identity(base_url: str, token: str, timeout: float = 5) -> ServerIdenti
     return ServerIdentity(server.machineIdentifier, server.friendlyName or "", server.version or "")
 
 
-def answers_as(connection: Connection, machine_id: str, timeout: float = PROBE_SECONDS) -> bool:
-    """Whether this address reaches the server with this machine id."""
+def machine_id_at(base_url: str, timeout: float = PROBE_SECONDS) -> str | None:
+    """The machine id a Plex server at this address announces at /identity, which needs no token."""
     try:
         response = requests.get(
-            connection.uri.rstrip("/") + "/identity",
+            base_url.rstrip("/") + "/identity",
             headers={"Accept": "application/json"},
             timeout=timeout,
+            allow_redirects=False,
         )
         found = response.json()["MediaContainer"]["machineIdentifier"]
     except (requests.RequestException, ValueError, KeyError, TypeError):
-        return False
-    return found == machine_id
+        return None
+    return found if isinstance(found, str) else None
+
+
+def answers_as(connection: Connection, machine_id: str, timeout: float = PROBE_SECONDS) -> bool:
+    """Whether this address reaches the server with this machine id."""
+    return machine_id_at(connection.uri, timeout) == machine_id
 
 
 def ranked_connections(server: PlexServerResource) -> list[tuple[Connection, bool]]:

@@ -208,7 +208,7 @@ class PlexTv:
 
 def _shared_user_from(node) -> SharedUser | None:
     user_id = node.get("id", "")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 18:
         return None
     ids = frozenset(
         s.get("machineIdentifier") for s in node.iter("Server") if s.get("machineIdentifier")

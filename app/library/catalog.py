@@ -264,7 +264,7 @@ def _read_filter_options(section: LibrarySection) -> dict:
 
 
 def _resolution_order(value: str) -> tuple:
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # Plex's data: "²" is a digit to isdigit()
         return (1, -int(value))
     return (0 if value == "4k" else 2, value)
 
@@ -272,7 +272,9 @@ def _resolution_order(value: str) -> tuple:
 def resolution_label(value: str | None) -> str:
     if not value:
         return ""
-    return RESOLUTION_LABELS.get(value.lower(), f"{value}p" if value.isdigit() else value)
+    return RESOLUTION_LABELS.get(
+        value.lower(), f"{value}p" if value.isascii() and value.isdigit() else value
+    )
 
 
 def item(rating_key: int, include_hidden: bool) -> MediaItem | None:

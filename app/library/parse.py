@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app.bounded import MAX_ID
 from app.models.library import GUID_LENGTH, PATH_LENGTH, SUMMARY_LENGTH, TAG_LENGTH, TITLE_LENGTH
 
 ITEM_TAGS = {"Video", "Directory", "Track", "Photo"}
@@ -288,9 +289,10 @@ def _int(raw) -> int | None:
     if raw is None or raw == "":
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         return None
+    return value if abs(value) <= MAX_ID else None  # the database holds 64-bit integers
 
 
 def _number(attrs, name: str, page: Page) -> int | None:

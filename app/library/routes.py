@@ -1,14 +1,14 @@
 """The admin's library page and Plex's webhook."""
 
-import json
-
 from flask import Response, flash, redirect, request, url_for
 from flask_login import current_user
 
 from app import settings
 from app.admin import bp as admin_bp
 from app.auth.decorators import admin_required
+from app.bounded import load_json, parse_id
 from app.extensions import csrf, limiter
+from app.forms import accepts_files
 from app.htmx import render
 from app.jobs import enqueue
 from app.library import bp, services, tasks
@@ -74,18 +74,19 @@ def _plain(text: str, status: int) -> Response:
 
 
 @bp.post("/webhooks/plex/<secret>")
+@accepts_files  # Plex sends a thumbnail beside the payload
 @csrf.exempt
 @limiter.limit("60 per minute")
 def plex_webhook(secret: str):
     if not services.secret_matches(secret):
         return _plain("Not found.", 404)
     try:
-        payload = json.loads(request.form.get("payload") or "")
+        payload = load_json(request.form.get("payload") or "")
         event = payload["event"]
         metadata = payload.get("Metadata") or {}
         if not isinstance(event, str) or not isinstance(metadata, dict):
             raise ValueError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return _plain("Expected a Plex webhook: a form with a JSON 'payload' field.", 400)
     server = (payload.get("Server") or {}) if isinstance(payload.get("Server"), dict) else {}
     machine_id = settings.get("plex.machine_id")
@@ -93,9 +94,10 @@ def plex_webhook(secret: str):
         return _plain("Ignored: this event is from another Plex server.", 202)
     if event not in WEBHOOK_EVENTS:
         return _plain(f"Ignored: {event[:40]} needs no update.", 202)
-    section = str(metadata.get("librarySectionID") or "")
-    if not section.isdigit():
+    section_id = parse_id(metadata.get("librarySectionID"))
+    if section_id is None:
         return _plain("The event names no library (Metadata.librarySectionID).", 400)
+    section = str(section_id)
     enqueue(
         f"{tasks.__name__}.section_update",
         section,

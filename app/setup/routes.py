@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, request, url_for
 
 from app.auth.forms import SetupForm
 from app.auth.sessions import sign_in
+from app.forms import shows_form
 from app.htmx import render
 from app.setup import bp, services
 
@@ -21,6 +22,7 @@ def require_owner():
 
 
 @bp.route("/setup", methods=["GET", "POST"])
+@shows_form(SetupForm)
 def index():
     if services.owner_exists():
         abort(404)

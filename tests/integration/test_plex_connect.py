@@ -1,7 +1,11 @@
 """The owner connects Plex and picks the server; or the environment does it at start-up."""
 
+import json
+import threading
+
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from app import settings
 from app.admin.plex_services import provision_from_environment
@@ -77,7 +81,7 @@ def test_a_dead_or_foreign_address_is_refused(fresh, plex_world):
     connect(client, plex_world, plex_world.owner)
     machine = plex_world.server.machine_identifier
     for address, words in [
-        ("http://127.0.0.1:9/", "could not reach"),
+        ("http://127.0.0.1:9/", "did not answer as Living Room"),
         ("ftp://example", "must start with http"),
     ]:
         response = client.post_form(
@@ -146,4 +150,44 @@ def test_environment_with_a_bad_token_reports_it(make_app, plex_world):
     app = make_app(PLEX_URL=plex_world.server_url, PLEX_TOKEN="wrong")
     with app.app_context():
         assert "did not accept the token" in provision_from_environment()
+        assert settings.get("plex.machine_id") == ""
+
+
+class Canary:
+    """A loopback server posing as Plex at a typed address; it records every header it is sent."""
+
+    def __init__(self, machine_id: str):
+        self.headers: list[dict] = []
+        self.machine_id = machine_id
+        self._server = make_server("127.0.0.1", 0, self._answer, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def _answer(self, environ, start_response):
+        self.headers.append({k: v for k, v in environ.items() if k.startswith("HTTP_")})
+        body = json.dumps({"MediaContainer": {"machineIdentifier": self.machine_id}})
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body.encode()]
+
+    def stop(self):
+        self._server.shutdown()
+
+
+def test_a_typed_address_gets_the_token_only_after_it_answers_as_our_server(fresh, plex_world):
+    app, client, _ = fresh
+    connect(client, plex_world, plex_world.owner)
+    canary = Canary("someone-elses-server")
+    try:
+        response = client.post_form(
+            "/admin/plex/servers",
+            {"machine_id": plex_world.server.machine_identifier, "custom_address": canary.url},
+            page="/admin/plex/servers",
+            follow_redirects=True,
+        )
+    finally:
+        canary.stop()
+    assert "did not answer as Living Room" in response.text and "sent it no token" in response.text
+    assert canary.headers, "the address was asked who it is"
+    assert not any("HTTP_X_PLEX_TOKEN" in h for h in canary.headers)
+    with app.app_context():
         assert settings.get("plex.machine_id") == ""

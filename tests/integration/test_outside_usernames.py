@@ -1,0 +1,36 @@
+"""Names from single sign-on and Plex follow the local rules and never look like someone else's."""
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent
+from tests.integration import test_oidc
+from tests.integration.test_oidc import people, sign_in
+
+idp, owner, sso = test_oidc.idp, test_oidc.owner, test_oidc.sso  # the provider's fixtures
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ('<script>alert("u")</script><', "script-alert-u-script"),
+        ("оwner", "owner-2"),  # a Cyrillic о: looks exactly like the owner's name
+        ("0wner", "0wner-2"),
+        ("ev\u202eil\x00na\r\nme", "evilname"),
+        ("Jöhn Doe", "John-Doe"),
+        ("Дмитрий", "Dmitrii"),
+        ("山田", "user"),
+        ("x" * 80, "x" * 28),
+    ],
+)
+def test_a_single_sign_on_name_is_cleaned_and_kept_apart(app, client, sso, given, expected):
+    sso.provider.add_user("dora", sub="sub-dora")
+    sso.provider.users["dora"].preferred_username = given
+    assert sign_in(client, sso, "dora").status_code == 302
+    names = people(app)
+    assert expected in names, sorted(names)
+    assert "owner" in names and names["owner"].is_owner
+    with app.app_context():
+        targets = db.session.scalars(select(AuditEvent.target)).all()
+    assert expected in targets and given not in targets
