@@ -21,6 +21,7 @@ SIGNED_IN_PAGES = [
     ("/admin/health", "System health"),
     ("/admin/plex", "Plex server"),
     ("/admin/users", "People"),
+    ("/admin/users/invites", "Invitations"),
     ("/admin/signup", "Sign-ups"),
     ("/admin/oidc", "Single sign-on"),
     ("/admin/audit", "Audit log"),
