@@ -30,19 +30,11 @@ def invites_list():
 @bp.post("/users/invites")
 @admin_required
 def invites_create():
-    values = {name: request.form.get(name, "").strip() for name in ("note", "role", "days")}
-    errors = {}
-    if len(values["note"]) > 200:
-        errors["note"] = "Keep the note under 200 characters."
-    if values["role"] not in invites.ROLES:
-        errors["role"] = "Choose User or Admin."
-    days = int(values["days"]) if values["days"].isdigit() else 0
-    if days not in invites.EXPIRY_DAYS:
-        errors["days"] = "Choose how long the link works."
+    values, errors = invites.read_form(request.form)
     if errors:
         return _page(values, errors, 400)
     invitation, token = invites.create(
-        actor=current_user, note=values["note"], role=values["role"], days=days
+        actor=current_user, note=values["note"], role=values["role"], days=int(values["days"])
     )
     link = url_for("invites.accept", token=token, _external=True)
     return render(

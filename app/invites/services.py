@@ -53,6 +53,19 @@ def _label(invitation: Invitation) -> str:
     return invitation.note or f"invitation #{invitation.id}"
 
 
+def read_form(form) -> tuple[dict, dict]:
+    """An admin's new invitation from a form: (values, errors by field)."""
+    values = {name: form.get(name, "").strip() for name in ("note", "role", "days")}
+    errors = {}
+    if len(values["note"]) > 200:
+        errors["note"] = "Keep the note under 200 characters."
+    if values["role"] not in ROLES:
+        errors["role"] = "Choose User or Admin."
+    if not (values["days"].isdigit() and int(values["days"]) in EXPIRY_DAYS):
+        errors["days"] = "Choose how long the link works."
+    return values, errors
+
+
 def create(*, actor, note: str = "", role: str = ROLE_USER, days: int = DEFAULT_DAYS):
     """A new invitation and its link's secret, which is shown once and kept only as a hash."""
     if role not in ROLES:

@@ -196,6 +196,7 @@ def test_plex_with_an_invitation_skips_approval(plex_app, plex_world):
     refused = plex_round_trip(stranger, plex_world, plex_world.stranger, f"{path}/plex", path)
     assert refused.status_code == 403  # Plex sharing still decides who may enter
     assert only_invitation(plex_app).state() == "active"
+    assert f'href="{path}">join with a MediaNest username and password</a>' in refused.text
 
     friend = plex_app.test_client()
     landed = plex_round_trip(friend, plex_world, plex_world.friend, f"{path}/plex", path)
@@ -228,3 +229,13 @@ def test_only_a_hash_of_the_link_is_stored(app, client, auth, team):
             str(v) for row in db.session.execute(select(Invitation.__table__)) for v in row
         )
     assert token not in dump
+
+
+def test_setup_promises_invitations_and_people_keeps_the_promise(client, auth):
+    setup = words(client.get("/setup"))
+    assert "invite people (Admin → People → Invite someone)" in setup
+    auth.owner()
+    auth.login()
+    people = client.get("/admin/users").text
+    assert 'href="/admin/users/invites" role="button">Invite someone</a>' in people
+    assert "invitation" in client.get("/admin/signup").text
