@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.cli import bp as cli_bp
     from app.dashboard import bp as dashboard_bp
+    from app.invites import bp as invites_bp
     from app.library import bp as library_bp
     from app.notifications import bp as notifications_bp
     from app.ops import bp as ops_bp
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (
         setup_bp,
         auth_bp,
+        invites_bp,
         dashboard_bp,
         notifications_bp,
         admin_bp,

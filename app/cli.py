@@ -16,6 +16,7 @@ bp = Blueprint("cli", __name__, cli_group="medianest")
 @click.password_option(help=f"At least {MIN_PASSWORD} characters; asked for when not given.")
 def create_admin(username: str, password: str) -> None:
     """Create an admin account (the owner, when there is none yet)."""
+    from app import audit
     from app.auth import services as accounts
     from app.setup import services as setup
 
@@ -27,8 +28,9 @@ def create_admin(username: str, password: str) -> None:
         sys.exit(f"There is already an account called {username!r}.")
     if setup.owner_exists():
         user, kind = accounts.create_admin(username, password), "admin"
+        audit.record("user.created", target=user.username, details={"role": "admin", "via": "cli"})
     else:
-        user, kind = setup.create_owner(username, password), "owner"
+        user, kind = setup.create_owner(username, password, via="cli"), "owner"
     click.echo(f"Created the {kind} account {user.username!r}.")
 
 

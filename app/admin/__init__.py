@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import audit_log, oidc, people, plex, routes, signup  # noqa: E402,F401
+from app.admin import audit_log, invites, oidc, people, plex, routes, signup  # noqa: E402,F401

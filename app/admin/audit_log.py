@@ -18,5 +18,5 @@ def audit():
         query=query,
         page=audit_services.find_events(query),
         actions=audit_services.actions(),
-        detail_lines=audit_services.detail_lines,
+        shown=audit_services.shown,
     )

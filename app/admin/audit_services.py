@@ -1,10 +1,11 @@
-"""Reading the audit log: filters, pages, and details in words."""
+"""Reading the audit log: filters, pages, and each event in words."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app.admin.audit_words import action_label, detail_label, sentence
 from app.extensions import db
 from app.models import AuditEvent
 from app.paging import Page, contains, page_number, paginate
@@ -66,11 +67,10 @@ def _parse_date(raw: str) -> date | None:
         return None
 
 
-def actions() -> list[str]:
-    """The distinct actions the log holds, for the filter's choices."""
-    return list(
-        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-    )
+def actions() -> list[tuple[str, str]]:
+    """The distinct actions the log holds, as (code, label), for the filter's choices."""
+    codes = db.session.scalars(select(AuditEvent.action).distinct())
+    return sorted(((code, action_label(code)) for code in codes), key=lambda c: c[1].lower())
 
 
 def find_events(query: AuditQuery) -> Page:
@@ -106,16 +106,45 @@ def _is_change(value) -> bool:
     return isinstance(value, dict) and bool(value) and set(value) <= {"old", "new"}
 
 
-def detail_lines(details) -> list[tuple[str, str]]:
-    """(label, text) pairs for an event's details; changes read "old → new"."""
+def detail_lines(details, told=()) -> list[tuple[str, str]]:
+    """(label, text) pairs for the details a sentence did not say; changes read "old → new"."""
     if not isinstance(details, dict) or not details:
         return []
     if _is_change(details):
-        return [("", f"{_text(details.get('old'))} → {_text(details.get('new'))}")]
+        return [] if {"old", "new"} <= set(told) else [("", _change(details))]
     lines = []
     for key, value in details.items():
-        if _is_change(value):
-            lines.append((str(key), f"{_text(value.get('old'))} → {_text(value.get('new'))}"))
-        else:
-            lines.append((str(key), _text(value)))
+        if key in told:
+            continue
+        text = _change(value) if _is_change(value) else _text(value)
+        lines.append((detail_label(str(key)), text))
     return lines
+
+
+def _change(value: dict) -> str:
+    return f"{_text(value.get('old'))} → {_text(value.get('new'))}"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One event as the log shows it: who, what happened in a sentence, and what else is known."""
+
+    who: str
+    who_id: int | None
+    who_note: str
+    text: str
+    lines: list[tuple[str, str]]
+
+
+def shown(event: AuditEvent) -> Shown:
+    """Failed and refused sign-ins have no actor: they show the name that was tried."""
+    if event.actor_id:
+        who, note = event.actor_name or "", ""
+    elif event.actor_name:
+        who, note = event.actor_name, "deleted"
+    elif event.action.startswith("signin."):
+        who, note = (event.target or "Someone"), "not signed in"
+    else:
+        who, note = "MediaNest", ""
+    text, told = sentence(event.action, event.actor_name, event.target, event.details)
+    return Shown(who, event.actor_id, note, text, detail_lines(event.details, told))

@@ -24,22 +24,14 @@ def _back(user) -> str:
     return target if is_safe_next(target) else url_for("admin.user", user_id=user.id)
 
 
-def _shown(value) -> str:
-    return "" if value is None else str(value)
-
-
-def _user_page(user, status_code: int = 200, errors=None, values=None):
+def _user_page(user, status_code: int = 200):
     return render(
         "admin/user.html",
         status_code=status_code,
         user=user,
         status=people.status_of(user),
         methods=people.sign_in_methods(user),
-        counts=people.activity_counts([user.id])[user.id],
         refusals=people.refusals(user, current_user),
-        defaults=settings.get_many("quota."),
-        errors=errors or {},
-        values=values or {name: _shown(getattr(user, f"quota_{name}")) for name in people.QUOTAS},
         roles=people.ROLES,
         statuses=people.STATUSES,
     )
@@ -55,7 +47,6 @@ def users():
         block="table",
         query=query,
         page=page,
-        counts=people.activity_counts([user.id for user in page.items]),
         roles=people.ROLES,
         statuses=people.STATUSES,
         sorts=people.SORTS,
@@ -144,18 +135,6 @@ def user_enable(user_id: int):
     if people.enable(user, actor=current_user):
         flash(f"{user.username} can sign in again.", "success")
     return redirect(_back(user))
-
-
-@bp.post("/users/<int:user_id>/quotas")
-@admin_required
-def user_quotas(user_id: int):
-    user = _user_or_404(user_id)
-    result = people.set_quotas(user, request.form, actor=current_user)
-    if result.errors:
-        values = {name: request.form.get(name, "") for name in people.QUOTAS}
-        return _user_page(user, 400, errors=result.errors, values=values)
-    flash("Quotas saved." if result.changed else "The quotas were already set that way.", "success")
-    return redirect(url_for("admin.user", user_id=user.id))
 
 
 @bp.get("/users/<int:user_id>/delete")

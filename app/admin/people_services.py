@@ -1,4 +1,4 @@
-"""Managing people: finding them, their role and access, quotas, removal, and Plex imports."""
+"""Managing people: finding them, their role and access, removal, and Plex imports."""
 
 from dataclasses import dataclass, field
 
@@ -14,7 +14,7 @@ from app.integrations.plextv import PlexTvError, SharedUser
 from app.models import Identity, User
 from app.models.identities import OIDC, PLEX, PLEX_ISSUER
 from app.models.users import ROLE_ADMIN, ROLE_USER
-from app.notifications.services import notify
+from app.notifications.services import notify, resolve, subject_of
 from app.paging import Page, contains, page_number, paginate
 
 PER_PAGE = 25
@@ -26,8 +26,6 @@ SORTS = {
     "created": "Newest first",
 }
 PROVIDER_LABELS = {PLEX: "Plex", OIDC: "OIDC"}
-QUOTAS = ("requests", "downloads")
-QUOTA_MAX = 10_000
 # Largest id the databases store in an integer column; anything above cannot exist.
 MAX_ID = 2**31 - 1
 
@@ -97,11 +95,6 @@ def find_users(query: UserQuery) -> Page:
         "created": (User.created_at.desc(),),
     }[query.sort]
     return paginate(stmt.order_by(*order, User.id), query.page, PER_PAGE)
-
-
-def activity_counts(user_ids) -> dict[int, dict[str, int]]:
-    """Requests and downloads per person; the requests and downloads features plug in here."""
-    return {uid: {"requests": 0, "downloads": 0} for uid in user_ids}
 
 
 def get_user(user_id: int) -> User | None:
@@ -186,6 +179,7 @@ def approve(user: User, *, actor) -> bool:
         return False
     user.pending = False
     audit.record("user.approved", actor=actor, target=user.username)
+    resolve(subject_of("user", user.id))
     notify(
         [user.id],
         "Welcome to MediaNest",
@@ -202,6 +196,7 @@ def disable(user: User, *, actor) -> bool:
     _check("disable", user, actor)
     user.disabled = True
     audit.record("user.disabled", actor=actor, target=user.username)
+    resolve(subject_of("user", user.id))
     end_sessions(user.id)
     return True
 
@@ -212,53 +207,6 @@ def enable(user: User, *, actor) -> bool:
     user.disabled = False
     audit.record("user.enabled", actor=actor, target=user.username)
     return True
-
-
-def parse_quota(raw: str | None) -> int | None:
-    """A quota override from a form: blank follows the default. Raises ValueError to show."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():
-            raise ValueError("A quota cannot be negative. Use 0 to allow none.")
-        raise ValueError("Enter a whole number, or leave it blank to follow the default.")
-    digits = raw.lstrip("0") or "0"
-    if len(digits) > 5 or int(digits) > QUOTA_MAX:
-        raise ValueError(f"A quota can be at most {QUOTA_MAX:,}.")
-    return int(digits)
-
-
-@dataclass
-class QuotaResult:
-    errors: dict[str, str] = field(default_factory=dict)
-    changed: bool = False
-
-
-def set_quotas(user: User, form: dict, *, actor) -> QuotaResult:
-    """Store the person's quota overrides from raw form values; nothing is stored on any error."""
-    result, values = QuotaResult(), {}
-    for name in QUOTAS:
-        try:
-            values[name] = parse_quota(form.get(name))
-        except ValueError as exc:
-            result.errors[name] = str(exc)
-    if result.errors:
-        return result
-    changes = {}
-    for name, value in values.items():
-        old = getattr(user, f"quota_{name}")
-        if old != value:
-            changes[name] = {"old": _quota_text(old), "new": _quota_text(value)}
-            setattr(user, f"quota_{name}", value)
-    if changes:
-        audit.record("user.quota_changed", actor=actor, target=user.username, details=changes)
-        result.changed = True
-    return result
-
-
-def _quota_text(value: int | None):
-    return "default" if value is None else value
 
 
 def delete(user: User, *, actor) -> str:
@@ -274,6 +222,7 @@ def delete(user: User, *, actor) -> str:
     )
     db.session.delete(user)
     db.session.commit()
+    resolve(subject_of("user", user_id))
     access_changed(user_id)  # their open pages reconnect, and are refused
     return username
 

@@ -1,10 +1,10 @@
-"""Sign-ups and quotas: who may join, as what, and how much each person may ask for."""
+"""Sign-ups: who may join, and as what."""
 
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.admin import bp, signup_services
-from app.admin.people_services import QUOTA_MAX, ROLES
+from app.admin.people_services import ROLES
 from app.auth.decorators import admin_required
 from app.htmx import render
 
@@ -16,7 +16,6 @@ def _page(values: dict, errors: dict | None = None, status_code: int = 200):
         values=values,
         errors=errors or {},
         roles=ROLES,
-        quota_max=QUOTA_MAX,
     )
 
 
@@ -34,12 +33,10 @@ def signup_save():
         values = {
             "signup.approval_required": bool(request.form.get("approval_required")),
             "signup.default_role": request.form.get("default_role", ""),
-            "quota.requests": request.form.get("requests", ""),
-            "quota.downloads": request.form.get("downloads", ""),
         }
         return _page(values, result.errors, 400)
     if result.changed:
-        flash("Saved. New sign-ups and quotas follow these rules now.", "success")
+        flash("Saved. New sign-ups follow these rules now.", "success")
     else:
         flash("Nothing changed.", "info")
     return redirect(url_for("admin.signup"))

@@ -1,11 +1,11 @@
-"""Sign-up rules and the default quotas, read from a form and stored as settings."""
+"""Sign-up rules, read from a form and stored as settings."""
 
 from dataclasses import dataclass, field
 
 from app import settings
-from app.admin.people_services import QUOTAS, ROLES, parse_quota
+from app.admin.people_services import ROLES
 
-KEYS = ("signup.approval_required", "signup.default_role", "quota.requests", "quota.downloads")
+KEYS = ("signup.approval_required", "signup.default_role")
 
 
 @dataclass
@@ -27,17 +27,6 @@ def save(form, *, actor) -> SaveResult:
         changes["signup.default_role"] = role
     else:
         result.errors["default_role"] = "Choose User or Admin."
-    for name in QUOTAS:
-        raw = form.get(name, "").strip()
-        try:
-            value = parse_quota(raw)
-        except ValueError as exc:
-            result.errors[name] = str(exc).replace(", or leave it blank to follow the default", "")
-            continue
-        if value is None:
-            result.errors[name] = "Enter a number; 0 allows none."
-        else:
-            changes[f"quota.{name}"] = value
     if not result.errors:
         result.changed = settings.put(changes, actor=actor)
     return result

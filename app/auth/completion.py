@@ -5,7 +5,8 @@ from flask import redirect, url_for
 from app import audit
 from app.auth.sessions import sign_in
 from app.htmx import render
-from app.notifications.services import notify_admins
+from app.invites.services import accept_from_session
+from app.notifications.services import notify_admins, subject_of
 from app.security import is_safe_next
 
 
@@ -21,13 +22,15 @@ def complete_sign_in(user, *, created: bool, method: str, how: str, next_url, pr
             details={"method": method, "reason": "disabled"},
         )
         return problem("This account has been disabled. Ask the server's owner.", 403)
+    accept_from_session(user, created=created, method=method)  # an invitation lets them in
     if user.pending:
         if created:
             notify_admins(
                 f"{user.username} is waiting for approval",
                 f"They signed in with {how}.",
                 level="warning",
-                link="/admin/users",
+                link=url_for("admin.user", user_id=user.id),
+                subject=subject_of("user", user.id),
             )
         return render("auth/pending.html", user=user, status_code=403)
     sign_in(user, method=method)

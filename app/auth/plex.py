@@ -101,6 +101,22 @@ def check_access(account: PlexAccount, token: str) -> bool:
     raise NotAllowed("not_shared", account)
 
 
+def whom_to_ask() -> dict:
+    """The server's Plex name and its owner, for a person who was refused."""
+    owner = _owner()
+    plex_name = None
+    if owner is not None:
+        plex_name = next(
+            (i.display_name for i in owner.identities if i.provider == PLEX and i.display_name),
+            None,
+        )
+    return {
+        "server_name": settings.get("plex.server_name") or None,
+        "owner_name": owner.username if owner else None,
+        "owner_plex_name": plex_name if plex_name != getattr(owner, "username", None) else None,
+    }
+
+
 def _find_identity(account: PlexAccount) -> Identity | None:
     return db.session.scalars(
         select(Identity).where(

@@ -45,7 +45,11 @@ def plex_callback():
             details={"method": "plex", "reason": refusal.reason, "plex_id": account.id},
         )
         return render(
-            "auth/plex_refused.html", reason=refusal.reason, account=account, status_code=403
+            "auth/plex_refused.html",
+            reason=refusal.reason,
+            account=account,
+            status_code=403,
+            **plex.whom_to_ask(),
         )
     except PlexTvError as exc:
         return _problem(str(exc), 502)

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.identities import Identity
+from app.models.invitations import Invitation
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem, SyncRun
 from app.models.notifications import Notification
 from app.models.sessions import UserSession
@@ -12,6 +13,7 @@ __all__ = [
     "AuditEvent",
     "HealthCheck",
     "Identity",
+    "Invitation",
     "ItemGuid",
     "ItemTag",
     "LibrarySection",

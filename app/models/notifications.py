@@ -23,6 +23,8 @@ class Notification(db.Model):
     level: Mapped[str] = mapped_column(String(16), default="info")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the message is about ("user:12"); dealing with that thing marks it read for everyone.
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
 
     @property
     def is_read(self) -> bool:

@@ -20,10 +20,28 @@ def unread_count(user_id: int) -> int:
     )
 
 
-def notify(user_ids, title: str, body: str = "", *, level: str = "info", link: str | None = None):
-    """Store a notification for each person, then tell their open pages."""
+def subject_of(kind: str, thing_id) -> str:
+    """The name a notification gives the thing it is about: subject_of("user", 12) is "user:12"."""
+    return f"{kind}:{thing_id}"
+
+
+def notify(
+    user_ids,
+    title: str,
+    body: str = "",
+    *,
+    level: str = "info",
+    link: str | None = None,
+    subject: str | None = None,
+):
+    """Store a notification for each person, then tell their open pages.
+
+    `subject` names what it is about (see subject_of); resolve(subject) marks it done.
+    """
     rows = [
-        Notification(user_id=uid, title=title[:200], body=body, level=level, link=link)
+        Notification(
+            user_id=uid, title=title[:200], body=body, level=level, link=link, subject=subject
+        )
         for uid in user_ids
     ]
     db.session.add_all(rows)
@@ -84,4 +102,26 @@ def mark_all_read(user_id: int) -> int:
     )
     db.session.commit()
     _announce_count(user_id)
+    return result.rowcount
+
+
+def resolve(subject: str) -> int:
+    """The thing is dealt with: mark what was said about it read for everyone, live."""
+    user_ids = set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.subject == subject, Notification.read_at.is_(None)
+            )
+        )
+    )
+    if not user_ids:
+        return 0
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.subject == subject, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    for user_id in sorted(user_ids):
+        _announce_count(user_id)
     return result.rowcount

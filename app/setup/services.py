@@ -3,6 +3,7 @@
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app import audit
 from app.extensions import db
 from app.models import Setting, User
 from app.models.users import ROLE_ADMIN
@@ -24,8 +25,11 @@ def owner_exists() -> bool:
     return found
 
 
-def create_owner(username: str, password: str) -> User:
-    """Create the owner (an admin); the settings row's primary key lets only one request win."""
+def create_owner(username: str, password: str, *, via: str = "setup") -> User:
+    """Create the owner (an admin); the settings row's primary key lets only one request win.
+
+    `via` says where for the audit log: "setup" (the page) or "cli".
+    """
     if owner_exists():
         raise SetupAlreadyDone
     user = User(username=username.strip(), role=ROLE_ADMIN, is_owner=True)
@@ -34,6 +38,9 @@ def create_owner(username: str, password: str) -> User:
     try:
         db.session.flush()
         db.session.add(Setting(key=OWNER_KEY, value=str(user.id)))
+        audit.record(
+            "owner.created", actor=user, target=user.username, details={"via": via}, commit=False
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

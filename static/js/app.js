@@ -18,6 +18,18 @@
   document.addEventListener("click", function (event) {
     var close = event.target.closest(".toast-close");
     if (close) close.closest(".toast").remove();
+    // A "Copy" button puts its field's text on the clipboard and says so.
+    var copy = event.target.closest("[data-copy]");
+    if (copy) {
+      var field = document.getElementById(copy.dataset.copy);
+      field.select();
+      var done = function () { copy.textContent = "Copied"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () {});
+      } else if (document.execCommand && document.execCommand("copy")) {
+        done();
+      }
+    }
   });
   // A library's filter toggle counts the filters in use (sort and order are not filters).
   function countFilters(form) {

@@ -31,7 +31,7 @@ def test_someone_the_server_is_not_shared_with_is_told_why(page, live_server, pl
     page.locator('button[data-account="stranger"]').click()
     page.wait_for_url(live_server.url + "/login/plex/callback")
     refusal = page.locator("#plex-refused")
-    assert "can't use this server" in refusal.inner_text()
+    assert "can't use Living Room" in refusal.inner_text()
     assert "stranger" in refusal.inner_text()
     page.goto("/")
     assert page.url.startswith(live_server.url + "/login")

@@ -227,44 +227,9 @@ def test_delete_asks_first_then_removes_their_rows(app, client, auth, as_ada):
     assert landed.status_code == 302 and landed.headers["Location"].startswith("/login")
 
 
-@pytest.mark.parametrize(
-    "value, message",
-    [
-        ("-1", "cannot be negative"),
-        ("abc", "Enter a whole number"),
-        ("1.5", "Enter a whole number"),
-        ("١٢", "Enter a whole number"),
-        ("10001", "at most 10,000"),
-        ("9" * 5000, "at most 10,000"),
-    ],
-)
-def test_bad_quota_values_are_explained_and_nothing_is_saved(app, client, as_ada, value, message):
-    response = client.post_form(
-        f"/admin/users/{as_ada['bob']}/quotas", {"requests": "7", "downloads": value}
-    )
-    assert response.status_code == 400
-    assert message in response.text
-    assert 'id="quota-downloads" name="downloads"' in response.text
-    assert 'aria-invalid="true"' in response.text
-    bob = user(app, as_ada["bob"])
-    assert (bob.quota_requests, bob.quota_downloads) == (None, None)
-
-
-def test_quota_overrides_are_saved_and_blank_follows_the_default(app, client, as_ada):
-    url = f"/admin/users/{as_ada['bob']}/quotas"
-    response = client.post_form(url, {"requests": "0", "downloads": "10000"}, follow_redirects=True)
-    assert "Quotas saved" in response.text
-    assert 'value="0" placeholder="Default: 10"' in response.text
-    bob = user(app, as_ada["bob"])
-    assert (bob.quota_requests, bob.quota_downloads) == (0, 10000)
-    client.post_form(url, {"requests": " ", "downloads": "3"})
-    bob = user(app, as_ada["bob"])
-    assert (bob.quota_requests, bob.quota_downloads) == (None, 3)
-    with app.app_context():
-        events = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "user.quota_changed")
-        ).all()
-        assert events[-1].details == {
-            "requests": {"old": 0, "new": "default"},
-            "downloads": {"old": 10000, "new": 3},
-        }
+def test_the_person_page_offers_no_quotas_for_features_that_do_not_exist(client, as_ada):
+    page = client.get(f"/admin/users/{as_ada['bob']}").text
+    assert "Quotas" not in page and "quota" not in page
+    assert "<dt>Requests</dt>" not in page and "<dt>Downloads</dt>" not in page
+    response = client.post_form(f"/admin/users/{as_ada['bob']}/quotas", {"requests": "7"})
+    assert response.status_code == 404

@@ -1,4 +1,4 @@
-"""Sign-ups and quotas: who may change them, what is stored, and bad input explained."""
+"""Sign-ups: who may change the rules, what is stored, and bad input explained."""
 
 import html
 
@@ -9,7 +9,7 @@ from app.admin import signup_services
 from app.extensions import db
 from app.models import AuditEvent
 
-GOOD = {"approval_required": "1", "default_role": "admin", "requests": "3", "downloads": "0"}
+GOOD = {"approval_required": "1", "default_role": "admin"}
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_who_may_save(app, client, people, who, status):
         people.login(who)
     response = client.post_form("/admin/signup", GOOD)
     assert response.status_code == status
-    saved = current(app)["quota.requests"] == 3
+    saved = current(app)["signup.default_role"] == "admin"
     assert saved == (who == "ada")
     if status == 302:
         assert response.headers["Location"].startswith("/login" if who == "anonymous" else "/admin")
@@ -52,43 +52,28 @@ def test_the_page_shows_the_current_rules(client, people):
     page = client.get("/admin/signup").text
     assert 'name="approval_required" value="1" aria-describedby' in page  # off by default
     assert '<option value="user" selected>Users</option>' in page
-    assert 'name="requests" min="0"' in page and 'value="10"' in page and 'value="20"' in page
-    assert 'aria-current="page">Sign-ups &amp; quotas<' in page
+    assert 'aria-current="page">Sign-ups<' in page
+    assert "quota" not in page.lower() and 'name="requests"' not in page  # no such feature yet
 
 
 def test_saving_stores_audits_and_shows_the_new_values(app, client, people):
     people.login("ada")
     response = client.post_form("/admin/signup", GOOD, follow_redirects=True)
     assert "Saved." in response.text
-    assert 'value="1" checked' in response.text and 'value="3"' in response.text
-    assert current(app) == {
-        "signup.approval_required": True,
-        "signup.default_role": "admin",
-        "quota.requests": 3,
-        "quota.downloads": 0,
-    }
+    assert 'value="1" checked' in response.text
+    assert current(app) == {"signup.approval_required": True, "signup.default_role": "admin"}
     with app.app_context():
         event = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "settings.changed")
         ).one()
         assert event.actor_name == "ada"
-        assert event.details["quota.requests"] == {"old": 10, "new": 3}
+        assert event.details["signup.default_role"] == {"old": "user", "new": "admin"}
         assert event.details["signup.approval_required"] == {"old": False, "new": True}
-
-
-def test_the_default_shows_on_a_persons_quota_form(app, client, people):
-    people.login("ada")
-    client.post_form("/admin/signup", GOOD)
-    with app.app_context():
-        from app.admin.people_services import UserQuery, find_users
-
-        bob = next(u for u in find_users(UserQuery()).items if u.username == "bob")
-    assert 'placeholder="Default: 3"' in client.get(f"/admin/users/{bob.id}").text
 
 
 def test_an_unchanged_form_says_nothing_changed(app, client, people):
     people.login("ada")
-    form = {"default_role": "user", "requests": "10", "downloads": "20"}
+    form = {"default_role": "user"}
     response = client.post_form("/admin/signup", form, follow_redirects=True)
     assert "Nothing changed." in response.text
     with app.app_context():
@@ -105,11 +90,6 @@ def test_switching_approval_off_again(app, client, people):
 @pytest.mark.parametrize(
     "field, value, message",
     [
-        ("requests", "-1", "A quota cannot be negative"),
-        ("requests", "", "Enter a number; 0 allows none."),
-        ("downloads", "lots", "Enter a whole number."),
-        ("downloads", "10001", "A quota can be at most 10,000."),
-        ("downloads", "2.5", "Enter a whole number."),
         ("default_role", "owner", "Choose User or Admin."),
         ("default_role", "", "Choose User or Admin."),
     ],
@@ -121,4 +101,4 @@ def test_bad_values_are_explained_and_nothing_is_saved(app, client, people, fiel
     page = html.unescape(response.text)
     assert message in page
     assert f'aria-describedby="{field}-error"' in page
-    assert current(app)["quota.requests"] == 10  # the good fields were not stored either
+    assert current(app)["signup.approval_required"] is False  # the good field was not stored

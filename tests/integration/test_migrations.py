@@ -25,6 +25,7 @@ TABLES = {
     "item_guids",
     "sync_runs",
     "user_sessions",
+    "invitations",
 }
 
 

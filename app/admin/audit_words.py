@@ -1,0 +1,235 @@
+"""The audit log in plain words: a sentence for each kind of event, labels for its details."""
+
+from collections.abc import Callable
+
+METHODS = {
+    "password": "a password",
+    "plex": "Plex",
+    "oidc": "single sign-on",
+    "invite": "an invitation",
+}
+REFUSALS = {
+    "not_shared": "the server is not shared with them",
+    "no_server": "MediaNest is not connected to a Plex server yet",
+    "disabled": "their account is disabled",
+}
+ROLE_WORDS = {"admin": "Admin", "user": "User"}
+VIA = {"setup": "on the setup page", "cli": "from the command line"}
+
+# What the log's filter offers for each action; a code it does not know reads from its name.
+ACTION_LABELS = {
+    "signin.success": "Signed in",
+    "signin.failed": "Sign-in failed",
+    "signin.refused": "Sign-in refused",
+    "signout": "Signed out",
+    "session.ended": "Device signed out",
+    "session.ended_others": "Other devices signed out",
+    "session.ended_all": "Signed out everywhere",
+    "owner.created": "Owner created",
+    "user.created": "Account created",
+    "user.approved": "Person approved",
+    "user.role_changed": "Role changed",
+    "user.disabled": "Person disabled",
+    "user.enabled": "Person enabled",
+    "user.quota_changed": "Quotas changed",
+    "user.deleted": "Person deleted",
+    "users.imported": "People imported from Plex",
+    "invite.created": "Invitation created",
+    "invite.used": "Invitation used",
+    "invite.revoked": "Invitation revoked",
+    "library.hidden": "Library hidden",
+    "library.shown": "Library shown",
+    "library.webhook_rotated": "Webhook address changed",
+    "settings.changed": "Settings changed",
+}
+
+SETTING_LABELS = {
+    "instance.client_id": "Plex client id of this install",
+    "plex.server_url": "Plex server address",
+    "plex.machine_id": "Plex server id",
+    "plex.server_name": "Plex server name",
+    "plex.server_version": "Plex server version",
+    "plex.owner_token": "Owner's Plex token",
+    "plex.owner_account_id": "Owner's Plex account",
+    "plex.webhook_secret": "Plex webhook secret",
+    "signup.approval_required": "Approval of new accounts",
+    "signup.default_role": "Role of new accounts",
+    "quota.requests": "Default request quota",
+    "quota.downloads": "Default download quota",
+    "oidc.enabled": "Single sign-on",
+    "oidc.issuer": "Single sign-on issuer",
+    "oidc.client_id": "Single sign-on client id",
+    "oidc.client_secret": "Single sign-on client secret",
+    "oidc.admin_claim": "Single sign-on admin claim",
+    "oidc.admin_value": "Single sign-on admin value",
+    "oidc.label": "Single sign-on button label",
+}
+DETAIL_LABELS = {
+    "plex_id": "Plex account id",
+    "email": "Email",
+    "role": "Role",
+    "already here": "Already had an account",
+    "usernames": "Added",
+    "section": "Plex library id",
+    "expires": "Expires",
+    "note": "Note",
+    "invitation": "Invitation",
+    "by": "By",
+    "requests": "Requests",
+    "downloads": "Downloads",
+}
+
+
+def action_label(action: str) -> str:
+    """ "signin.refused" → "Sign-in refused"; unknown codes read from their name."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    words = action.replace(".", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else "Something happened"
+
+
+def detail_label(key: str) -> str:
+    return SETTING_LABELS.get(key) or DETAIL_LABELS.get(key) or key.replace("_", " ")
+
+
+def _name(value, fallback: str) -> str:
+    return str(value) if value else fallback
+
+
+def _method(details: dict) -> str:
+    method = details.get("method", "")
+    return METHODS.get(method, str(method).replace("_", " ") or "an unknown method")
+
+
+def _reason(details: dict) -> str:
+    reason = str(details.get("reason") or "")
+    return REFUSALS.get(reason, reason.replace("_", " ")) or "no reason given"
+
+
+def _role(value) -> str:
+    return ROLE_WORDS.get(str(value), str(value or "–"))
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeio" else f"a {word}"  # "a user", "an admin"
+
+
+# Each takes (who, target, details) and returns the sentence and the detail keys it told;
+# target is "someone" when the event names no one.
+Describer = Callable[[str, str, dict], tuple[str, set]]
+
+
+def _signin_success(who, target, d):
+    return f"{target} signed in with {_method(d)}", {"method"}
+
+
+def _signin_failed(who, target, d):
+    if d.get("method") == "password":
+        return f"Someone failed to sign in as “{target}”: wrong username or password", {"method"}
+    return f"A sign-in with {_method(d)} failed: {_reason(d)}", {"method", "reason"}
+
+
+def _signin_refused(who, target, d):
+    return f"{target} was refused sign-in with {_method(d)}: {_reason(d)}", {"method", "reason"}
+
+
+def _owner_created(who, target, d):
+    return f"{target} was made the owner {VIA.get(d.get('via'), '')}".strip(), {"via"}
+
+
+def _user_created(who, target, d):
+    role = _role(d.get("role", "admin")).lower()
+    by = "" if who == "MediaNest" else f" by {who}"
+    text = f"{target} was given {_a(role)} account{by} {VIA.get(d.get('via'), '')}"
+    return text.strip(), {"via", "role"}
+
+
+def _role_changed(who, target, d):
+    change = f"from {_role(d.get('old'))} to {_role(d.get('new'))}"
+    if d.get("by"):
+        return f"{target}'s role changed {change} ({d['by']})", {"old", "new", "by"}
+    return f"{who} changed {target}'s role {change}", {"old", "new"}
+
+
+def _simple(verb: str) -> Describer:
+    return lambda who, target, d: (f"{who} {verb} {target}", set())
+
+
+def _deleted(who, target, d):
+    role = f" ({_a(_role(d['role']).lower())})" if d.get("role") else ""
+    return f"{who} deleted {target}{role}", {"role"}
+
+
+def _imported(who, target, d):
+    added = int(d.get("added", 0))
+    return f"{who} imported {added} {'person' if added == 1 else 'people'} from Plex", {"added"}
+
+
+def _invite_created(who, target, d):
+    role = _role(d.get("role")).lower()
+    return f"{who} created an invitation for {target} to join as {_a(role)}", {"role"}
+
+
+def _invite_used(who, target, d):
+    by = f" from {d['invited_by']}" if d.get("invited_by") else ""
+    how = "" if d.get("method") in (None, "password") else f", signing in with {_method(d)}"
+    return f"{target} joined with an invitation{by}{how}", {"invited_by", "method"}
+
+
+def _invite_revoked(who, target, d):
+    return f"{who} revoked the invitation for {target}", set()
+
+
+def _ended_others(who, target, d):
+    count = int(d.get("count", 0))
+    return f"{target} signed out {count} other device{'s' if count != 1 else ''}", {"count"}
+
+
+def _fixed(template: str) -> Describer:
+    return lambda who, target, d: (template.format(who=who, target=target), set())
+
+
+DESCRIBERS: dict[str, Describer] = {
+    "signin.success": _signin_success,
+    "signin.failed": _signin_failed,
+    "signin.refused": _signin_refused,
+    "signout": _fixed("{target} signed out"),
+    "session.ended": _fixed("{target} signed out one of their other devices"),
+    "session.ended_others": _ended_others,
+    "session.ended_all": _fixed("{target} signed out on every device"),
+    "owner.created": _owner_created,
+    "user.created": _user_created,
+    "user.approved": _simple("approved"),
+    "user.role_changed": _role_changed,
+    "user.disabled": _simple("disabled"),
+    "user.enabled": _simple("enabled"),
+    "user.quota_changed": _fixed("{who} changed {target}'s quotas"),
+    "user.deleted": _deleted,
+    "users.imported": _imported,
+    "invite.created": _invite_created,
+    "invite.used": _invite_used,
+    "invite.revoked": _invite_revoked,
+    "library.hidden": _fixed("{who} hid the library {target}"),
+    "library.shown": _fixed("{who} showed the library {target} again"),
+    "library.webhook_rotated": _fixed("{who} gave the Plex webhook a new address"),
+    "settings.changed": _fixed("{who} changed settings"),
+}
+
+
+def sentence(action: str, who: str | None, target: str | None, details) -> tuple[str, set]:
+    """The event as one sentence, and the detail keys the sentence already says."""
+    details = details if isinstance(details, dict) else {}
+    who = who or "MediaNest"
+    describe = DESCRIBERS.get(action)
+    if describe is not None:
+        try:
+            text, told = describe(who, target or "someone", details)
+            return text.rstrip(".") + ".", told
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass  # details of another shape: say it the general way
+    text = action_label(action)
+    if who != "MediaNest":
+        text += f" by {who}"
+    if target:
+        text += f": {target}"
+    return text + ".", set()
