@@ -153,6 +153,9 @@ def test_on_a_phone_the_header_search_opens_across_the_screen(open_page, sign_in
     tab.wait_for_url(re.compile(r"/library/search\?q=last\+light$"))
     tab.wait_for_selector("#search-results .poster-card")
     assert "Track · Harbor Lights — Live at Sea" in tab.locator("#search-results").inner_text()
+    # The album that tells the two tracks apart is not cut off on a narrow card.
+    for line in tab.locator("#search-results .poster-line").all():
+        assert line.evaluate("el => el.scrollHeight <= el.clientHeight + 1"), line.inner_text()
     assert no_sideways_scroll(tab)
     assert tab.problems.errors == [] and csp_violations(tab) == []
 
