@@ -156,6 +156,9 @@ def search():
         block="items" if page > 1 else "results",
         query=query,
         result=result,
+        lines=search_query.describe(result.hits),
+        # Typed into the library page's box: the results sit on that page, so link to this one.
+        inline=request.args.get("inline") == "1",
         types=search_query.SEARCH_TYPES,
         sections=catalog.sections(include_hidden=_admin()),
         next_url=url_for("library.search", page=page + 1, **query.params()),

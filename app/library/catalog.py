@@ -43,6 +43,14 @@ def parse_year(raw) -> int | None:
     return None
 
 
+def year_range(args) -> tuple[int | None, int | None, bool]:
+    """(from, to, swapped): a range typed backwards ("from 1990 to 1950") is read forwards."""
+    start, end = parse_year(args.get("year_from")), parse_year(args.get("year_to"))
+    if start and end and start > end:
+        return end, start, True
+    return start, end, False
+
+
 def clean_text(raw, limit: int = 255) -> str:
     raw = (raw or "").strip()
     return raw if len(raw) <= limit and raw.isprintable() else ""
@@ -59,16 +67,19 @@ class View:
     genre: str = ""
     resolution: str = ""
     collection: str = ""
+    years_swapped: bool = False  # the years came backwards and were read the other way round
 
     @classmethod
     def parse(cls, args) -> "View":
         sort = args.get("sort") if args.get("sort") in SORTS else "title"
         order = args.get("order") if args.get("order") in ("asc", "desc") else DEFAULT_ORDER[sort]
+        year_from, year_to, swapped = year_range(args)
         return cls(
             sort=sort,
             order=order,
-            year_from=parse_year(args.get("year_from")),
-            year_to=parse_year(args.get("year_to")),
+            year_from=year_from,
+            year_to=year_to,
+            years_swapped=swapped,
             genre=clean_text(args.get("genre")),
             resolution=clean_text(args.get("resolution"), 16),
             collection=clean_text(args.get("collection")),

@@ -3,7 +3,9 @@
 Every word of the query must match somewhere (the last one as a prefix, for search as you
 type); accents and case never matter. Hits come in tiers, best first: titles that start with
 the query, titles holding every word, original titles, people and collections, then anything
-else (summaries, or words spread over several fields). Within a tier, shorter titles first.
+else (summaries, or words spread over several fields). Within a tier, whole titles (movies,
+shows, artists, albums) come before their parts (seasons, episodes, tracks), then shorter
+titles first.
 A tier is read only while the page is not full, and from at most 1,001 of its matches, so a
 common word costs as little as a rare one; past 1,000 matches the count says "more than".
 Only when nothing matches exactly are titles close to the query offered, most similar first,
@@ -30,6 +32,9 @@ POOL = COUNT_CAP + 1  # how many matches a bounded tier reads at most (see Tier)
 FUZZY_CANDIDATES = 300
 FUZZY_WORD = 0.75  # how close a query word must be to a title word to count as a typo of it
 FUZZY_MAX = 50
+# Parts of a whole title: within a tier they follow the movies, shows, artists and albums.
+PART_TYPES = ("season", "episode", "track")
+_PART = f"CASE WHEN m.type IN ({', '.join(repr(t) for t in PART_TYPES)}) THEN 1 ELSE 0 END"
 
 _WORD = re.compile(r"[^\W_]+")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -103,7 +108,8 @@ def search(
 
 @dataclass
 class Tier:
-    """One band of the ranking: the matches meeting `condition`, shorter titles first.
+    """One band of the ranking: the matches meeting `condition`, whole titles before their
+    parts, then shorter titles first.
 
     A tier reads at most POOL of its matches (the first in `first`'s index order, else in the
     table's order) and ranks those: past a thousand matches, ranking every one of them would
@@ -119,10 +125,12 @@ class Tier:
         """(id, how many matches the tier read) of the tier's best `:n`."""
         rank = f", {self.rank} AS rank" if self.rank else ""
         order = f"ORDER BY {self.first} " if self.first else ""
+        # The part key is read from the pool's own rows: it sorts what was read, no more.
         return (
-            f"SELECT id, count(*) OVER () FROM (SELECT m.id, m.title{rank} FROM media_items m "
-            f"JOIN library_sections s ON s.id = m.section_id WHERE {where} {order}LIMIT :pool) "
-            f"AS tier ORDER BY {'rank, ' if rank else ''}length(title), title, id LIMIT :n"
+            f"SELECT id, count(*) OVER () FROM (SELECT m.id, m.title, {_PART} AS part{rank} "
+            f"FROM media_items m JOIN library_sections s ON s.id = m.section_id WHERE {where} "
+            f"{order}LIMIT :pool) AS tier "
+            f"ORDER BY {'rank, ' if rank else ''}part, length(title), title, id LIMIT :n"
         )
 
 
@@ -198,11 +206,14 @@ def _statement(query: str, params: dict):
     return statement
 
 
-def _rank_fuzzy(terms: list[str], candidates: list[tuple[int, str]]) -> list[int]:
-    """Ids of the candidate titles every query word is close to, most similar first."""
+def _rank_fuzzy(terms: list[str], candidates: list[tuple[int, str, str]]) -> list[int]:
+    """Ids of the candidate titles every query word is close to, most similar first.
+
+    Among equally close titles, whole titles come before their parts.
+    """
     scored = []
     known: dict[tuple[str, str], float] = {}  # titles share words: score each pair once
-    for item_id, title in candidates:
+    for item_id, title, kind in candidates:
         title_words = set(fold(title or "").split())
         if not title_words:
             continue
@@ -218,9 +229,10 @@ def _rank_fuzzy(terms: list[str], candidates: list[tuple[int, str]]) -> list[int
                 break
             total += best
         else:
-            scored.append((-total / len(terms), len(title or ""), title or "", item_id))
+            part = kind in PART_TYPES
+            scored.append((-total / len(terms), part, len(title or ""), title or "", item_id))
     scored.sort()
-    return [row[3] for row in scored[:FUZZY_MAX]]
+    return [row[-1] for row in scored[:FUZZY_MAX]]
 
 
 def _closeness(term: str, word: str) -> float:
@@ -283,7 +295,7 @@ class _Postgres:
             {"value": "0.5" if len(word) <= 4 and not wide else "0.4"},
         )
         query_sql = (
-            "SELECT m.id, m.title FROM media_items m JOIN library_sections s "
+            "SELECT m.id, m.title, m.type FROM media_items m JOIN library_sections s "
             "ON s.id = m.section_id WHERE :word <% m.title_folded AND "
             + " AND ".join(filters)
             + " ORDER BY word_similarity(:text, m.title_folded) DESC, m.id "
@@ -337,7 +349,7 @@ class _Sqlite:
         if not stems:
             return []
         query_sql = (
-            "SELECT m.id, m.title FROM media_items m JOIN library_sections s "
+            "SELECT m.id, m.title, m.type FROM media_items m JOIN library_sections s "
             "ON s.id = m.section_id WHERE m.id IN (SELECT rowid FROM media_search "
             "WHERE media_search MATCH :q) AND " + " AND ".join(filters) + " LIMIT :cap"
         )
