@@ -1,6 +1,7 @@
 """The one WebSocket a page opens: /ws."""
 
 import queue
+from socket import SHUT_RDWR
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -16,6 +17,7 @@ from app.realtime.hub import Hub
 POLICY_VIOLATION = 1008
 RECONNECT = 1012  # "service restart": the page's socket reconnects by itself, with fresh access
 WAKE_SECONDS = 5  # how often an idle socket checks that its peer is still there
+CLOSE_WAIT_SECONDS = 2
 
 
 def get_hub() -> Hub:
@@ -48,13 +50,27 @@ def same_origin() -> bool:
     return urlsplit(origin).netloc in allowed
 
 
+def close(ws, code: int, message: str) -> None:
+    """Close from our side, wait briefly for the browser's answer, then end the connection.
+
+    Otherwise a development server writes its HTTP epilogue behind the close frame, which a
+    browser still on the page reports as an invalid frame.
+    """
+    ws.close(reason=code, message=message)
+    ws.thread.join(CLOSE_WAIT_SECONDS)
+    try:
+        ws.sock.shutdown(SHUT_RDWR)  # the server's own file on the socket keeps it open otherwise
+    except OSError:
+        pass  # the browser already hung up
+
+
 @sock.route("/ws", bp=bp)
 def socket(ws):
     if not same_origin():
-        ws.close(reason=POLICY_VIOLATION, message="Wrong origin")
+        close(ws, POLICY_VIOLATION, "Wrong origin")
         return
     if not current_user.is_authenticated:
-        ws.close(reason=POLICY_VIOLATION, message="Sign in first")
+        close(ws, POLICY_VIOLATION, "Sign in first")
         return
     channels = channels_for(current_user.id, current_user.is_admin)
     user_id, session_id = current_user.id, current_user.session_id
@@ -69,7 +85,7 @@ def socket(ws):
                 continue
             code = close_code_for(message.event, session_id)
             if code is not None:
-                ws.close(reason=code, message="Access changed")
+                close(ws, code, "Access changed")
                 break
             html = message.html_for(user_id, render_event)
             if html:
