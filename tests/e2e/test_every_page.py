@@ -10,6 +10,7 @@ as demo mode does, so every link out of it (Play on Plex) must land on a page th
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -93,7 +94,9 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         "admin.user_delete_confirm": [f"/admin/users/{seeded.friend}/delete"],
         "library.section": [f"/library/{seeded.movies}"],
         "library.collections": [f"/library/{seeded.movies}/collections"],
-        "library.collection": [f"/library/{seeded.movies}/collections/{seeded.collection}"],
+        "library.collection": [
+            f"/library/{seeded.movies}/collections/{quote(seeded.collection, safe='')}"
+        ],
         "library.item": [f"/library/item/{key}" for key in seeded.items.values()],
     }
 
