@@ -27,6 +27,20 @@ def migrate() -> None:
     print(f"Database ready: {_redact(app.config['DATABASE_URL'])}", flush=True)
 
 
+def demo_reconnect() -> dict:
+    """Settings that point a demo connected on an earlier run at this run's simulated server.
+
+    The simulators start afresh each run (new ports, tokens and server id), so what the last
+    run stored would reach nothing; the web process provisions from these instead.
+    """
+    from app import create_app, settings
+    from simulators.registry import demo_plex_connection
+
+    with create_app().app_context():
+        connected = bool(settings.get("plex.machine_id"))
+    return demo_plex_connection() if connected else {}
+
+
 def _redact(url: str) -> str:
     if "@" not in url:
         return url
@@ -102,6 +116,9 @@ def main() -> int:
         environ, simulators = outside_services(config)
         os.environ.update(environ)
         migrate()
+        if config["DEMO"] and (reconnect := demo_reconnect()):
+            os.environ.update(reconnect)
+            print("Demo mode: Plex reconnected to this run's simulated server.", flush=True)
         children = start_children(dict(os.environ))
         print(
             f"MediaNest is starting on http://localhost:{config['PORT']}/ "

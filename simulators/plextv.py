@@ -8,6 +8,8 @@ One WSGI app serves both hosts' paths:
 - app.plex.tv: ``GET /auth`` (and ``/auth/``), the page a person signs in on. It reads
   ``#?clientID=..&code=..&forwardUrl=..&context[device][product]=..`` from the URL fragment,
   offers one button per account that can sign in, and sends the browser on to ``forwardUrl``.
+- app.plex.tv: ``GET /desktop/``, Plex Web's item page that "Play on Plex" opens; the demo's
+  stand-in says what it was asked to open (``simulators.plex_web``).
 - Simulator only: ``POST /sim/approve`` (``code`` and ``account``: an id or username), which is
   what the page calls when a person picks an account.
 
@@ -23,6 +25,7 @@ import html
 
 from flask import Flask, Response, current_app, request
 
+from simulators import plex_web
 from simulators.faults import fault_response
 from simulators.plextv_responses import (
     JSON_TYPE,
@@ -71,6 +74,7 @@ _AUTH_PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Plex</title>
 <style>
 body {{ font-family: system-ui, sans-serif; background: #1f2326; color: #eee; margin: 0; }}
@@ -153,6 +157,7 @@ def create_app(state: PlexTvState) -> Flask:
     """Build the WSGI app that answers as plex.tv and app.plex.tv from ``state``."""
     app = Flask(__name__)
     app.config["PLEX_TV_STATE"] = state
+    app.register_blueprint(plex_web.bp)
 
     @app.before_request
     def faults():

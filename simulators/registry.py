@@ -16,11 +16,16 @@ class Simulator:
     on_start: Callable[[str], None] | None = None
 
 
+# Demo mode's Plex world, kept so the runner can tell MediaNest where this run's server is.
+DEMO_PLEX: dict = {}
+
+
 def _plex_simulators() -> list[Simulator]:
     """Return demo plex.tv and the demo server it lists, sharing one state."""
     from simulators import plex_server, plextv
 
     state, server = plextv.demo_state()
+    DEMO_PLEX.update(state=state, server=server)
     return [
         Simulator(
             "plex.tv",
@@ -37,6 +42,14 @@ def _plex_simulators() -> list[Simulator]:
 
 # Each outside service's simulator registers here as it is written.
 SIMULATORS: list[Simulator] = [*_plex_simulators()]
+
+
+def demo_plex_connection() -> dict[str, str]:
+    """The MEDIANEST_PLEX_URL and _TOKEN of the running demo server, once it has an address."""
+    server = DEMO_PLEX.get("server")
+    if server is None or not server.connections:
+        return {}
+    return {"MEDIANEST_PLEX_URL": server.connections[0], "MEDIANEST_PLEX_TOKEN": server.owner.token}
 
 
 def start_all(simulators=None) -> tuple[list[SimulatorServer], dict[str, str]]:

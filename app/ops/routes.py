@@ -2,7 +2,7 @@
 
 import hmac
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import csrf, limiter
@@ -15,6 +15,13 @@ from app.ops.services import check_database, check_redis
 @limiter.exempt
 def health():
     return jsonify(status="ok")
+
+
+@bp.get("/favicon.ico")
+@limiter.exempt
+def favicon():
+    """Browsers ask for /favicon.ico on pages that name no icon (the JSON ones here)."""
+    return redirect(url_for("static", filename="img/icon.svg"), 301)
 
 
 @bp.get("/ready")

@@ -1,4 +1,5 @@
-// Small behaviours the markup cannot express: toasts that dismiss themselves, filter counts.
+// Small behaviours the markup cannot express: toasts that dismiss themselves, filter counts,
+// and live fragments that only land on pages that show them.
 (function () {
   "use strict";
   var LIFETIME_MS = { error: 15000, warning: 15000 };
@@ -56,6 +57,43 @@
       if (form) countFilters(form);
     });
   });
+  // The socket pushes each widget's fragment by id to every page of a person, and not every page
+  // has every widget (the sync bar is on the library admin page only). A fragment whose target
+  // is not on this page is dropped before htmx swaps, as htmx would report it as an error.
+  function oobTarget(part) {
+    var spec = part.getAttribute("hx-swap-oob") || part.getAttribute("data-hx-swap-oob") || "true";
+    var colon = spec.indexOf(":");
+    if (colon > 0) return spec.slice(colon + 1);
+    return part.id ? "#" + CSS.escape(part.id) : null;
+  }
+
+  function onThisPage(selector) {
+    if (!selector) return false;
+    try {
+      return document.querySelector(selector) !== null;
+    } catch (error) {
+      return true; // not a plain selector: leave it to htmx
+    }
+  }
+
+  document.addEventListener("htmx:wsBeforeMessage", function (event) {
+    var template = document.createElement("template");
+    template.innerHTML = event.detail.message;
+    var parts = Array.prototype.slice.call(template.content.children);
+    var wanted = parts.filter(function (part) { return onThisPage(oobTarget(part)); });
+    if (wanted.length === parts.length) return;
+    event.preventDefault();
+    if (wanted.length === 0) return;
+    // The ws extension swaps each top-level element out of band; htmx.swap does so for marked ones.
+    var html = wanted.map(function (part) {
+      if (!part.hasAttribute("hx-swap-oob") && !part.hasAttribute("data-hx-swap-oob")) {
+        part.setAttribute("hx-swap-oob", "true");
+      }
+      return part.outerHTML;
+    }).join("");
+    htmx.swap(document.body, html, { swapStyle: "none" });
+  });
+
   document.addEventListener("htmx:load", function (event) { openOnWideScreens(event.target); });
   document.addEventListener("DOMContentLoaded", function () {
     openOnWideScreens(document);

@@ -54,13 +54,25 @@ def test_setup_explains_bad_input_beside_the_field(client, app, form, message):
         assert db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_setup_is_gone_once_done(client, auth):
+def test_setup_once_done_sends_a_visitor_to_sign_in(client, auth, app):
     auth.owner()
-    assert client.get("/setup").status_code == 404
+    response = client.get("/setup")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    page = client.get("/login").get_data(as_text=True)
+    assert "MediaNest is already set up. Sign in to carry on." in page
+
     response = client.post_form(
         "/setup", {"username": "mallory", "password": PASSWORD, "confirm": PASSWORD}
     )
-    assert response.status_code == 404
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_setup_once_done_sends_a_signed_in_person_to_the_dashboard(client, signed_in_owner):
+    response = client.get("/setup")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
 
 
 def test_racing_setup_posts_create_one_owner(make_app):
@@ -81,7 +93,7 @@ def test_racing_setup_posts_create_one_owner(make_app):
                 "confirm": PASSWORD,
             },
         )
-        statuses.append(response.status_code)
+        statuses.append((response.status_code, response.headers.get("Location")))
 
     threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(clients))]
     for thread in threads:
@@ -90,5 +102,13 @@ def test_racing_setup_posts_create_one_owner(make_app):
         thread.join()
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 1
-    assert sorted(statuses).count(302) == 1
-    assert all(code in (302, 404) for code in statuses)
+    # The winner is signed in and lands on the dashboard; the others are sent to sign in.
+    assert all(code == 302 for code, _ in statuses)
+    assert [where for _, where in statuses].count("/") == 1
+    assert sorted(where for _, where in statuses)[1:] == ["/login"] * (len(clients) - 1)
+
+
+def test_the_browser_icon_answers_before_setup(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/static/img/icon.svg")
