@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy.exc import IntegrityError
 
@@ -50,7 +51,7 @@ def live_progress() -> dict | None:
     """The running full sync's last progress event, as the socket would have shown it."""
     try:
         job = Job.fetch(FULL_JOB_ID, connection=redis_conn())
-    except Exception:  # no such job, or Redis away: the page shows the run row instead
+    except (NoSuchJobError, RedisError):  # the page shows the run row instead
         return None
     if job.get_status(refresh=False) != JobStatus.STARTED:
         return None

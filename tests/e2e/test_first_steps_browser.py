@@ -148,9 +148,11 @@ class TestConnectingPlexStartsTheFirstSync:
         for step in ("people", "address", "webhook"):
             expect(checklist.locator(f'[data-step="{step}"]')).to_have_class(re.compile("todo"))
         expect(checklist.locator(".share-address")).to_have_value(live_server.url + "/")
-        expect(checklist.get_by_role("link", name="Admin → People")).to_have_attribute(
+        expect(checklist.get_by_role("link", name="invite people")).to_have_attribute(
             "href", "/admin/users"
         )
+        webhook_link = checklist.get_by_role("link", name="the webhook address")
+        expect(webhook_link).to_have_attribute("href", "/admin/library#plex-webhook")
         shot(tab, f"{name}-dashboard-after-first-sync")
         if viewport:
             assert fits(tab), "the dashboard scrolls sideways"
