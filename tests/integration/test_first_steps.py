@@ -154,3 +154,22 @@ def test_friends_see_plex_in_plain_words_and_admins_see_everything(sync_app, ple
         record_check(collect_status())
     card = friend.get("/").text.split('id="status-card"')[1].split("</article>")[0]
     assert "Not reachable right now" in card and "Needs attention" in card
+
+
+def test_the_bar_asks_for_itself_until_the_sync_is_done(sync_app, plex, owner_client):
+    """Without the socket the page still catches up: the bar polls, then brings the tables."""
+    client, _ = owner_client
+    plex.state.add_library("Movies", "movie", count=2)
+    client.htmx_post("/admin/library/sync", page="/admin/library")
+    waiting = client.get("/admin/library/sync", headers={"HX-Request": "true"}).text
+    assert "The full sync is starting" in waiting and 'hx-trigger="every 3s"' in waiting
+    assert "The full sync is starting" in client.get("/admin/plex").text
+    with sync_app.app_context():
+        Queue("default", connection=redis_conn()).empty()
+        services.full_sync()
+    done = client.get("/admin/library/sync", headers={"HX-Request": "true"}).text
+    assert "Sync finished" in done and 'hx-trigger="every 3s"' not in done
+    assert 'id="library-sections" hx-swap-oob="true"' in done and "2 movies" in done
+    assert 'id="sync-history" aria-labelledby="sync-history-title" hx-swap-oob="true"' in done
+    bar_only = client.get("/admin/library/sync?bar=1").text
+    assert "Sync finished" in bar_only and "library-sections" not in bar_only
