@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from app import settings
 from app.extensions import db
-from app.library import services as library
 from app.library import sync_jobs
 from app.models import User
 from app.models.library import LibrarySection, SyncRun
@@ -69,7 +68,6 @@ def checklist() -> dict | None:
         "signed_in": signed_in,
         "webhook_seen": webhook_seen,
         "address": request.host_url,
-        "plex_configured": library.plex_connected(),
         **sync_jobs.sync_state(),
     }
 
