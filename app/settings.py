@@ -47,6 +47,8 @@ SPECS = {
         Spec("plex.owner_token", secret=True),
         Spec("plex.owner_account_id"),
         Spec("plex.webhook_secret", secret=True),
+        Spec("plex.webhook_received_at"),
+        Spec("dashboard.checklist_dismissed", False),
         Spec("signup.approval_required", False),
         Spec("signup.default_role", "user"),
         Spec("quota.requests", 10),

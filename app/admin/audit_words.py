@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "invite.created": "Invitation created",
     "invite.used": "Invitation used",
     "invite.revoked": "Invitation revoked",
+    "library.sync_started": "Library sync started",
     "library.hidden": "Library hidden",
     "library.shown": "Library shown",
     "library.webhook_rotated": "Webhook address changed",
@@ -180,6 +181,11 @@ def _invite_revoked(who, target, d):
     return f"{who} revoked the invitation for {target}", set()
 
 
+def _sync_started(who, target, d):
+    kind = "a full library sync" if d.get("kind", "full") == "full" else "a library sync"
+    return f"{who} started {kind}", {"kind"}
+
+
 def _ended_others(who, target, d):
     count = int(d.get("count", 0))
     return f"{target} signed out {count} other device{'s' if count != 1 else ''}", {"count"}
@@ -209,6 +215,7 @@ DESCRIBERS: dict[str, Describer] = {
     "invite.created": _invite_created,
     "invite.used": _invite_used,
     "invite.revoked": _invite_revoked,
+    "library.sync_started": _sync_started,
     "library.hidden": _fixed("{who} hid the library {target}"),
     "library.shown": _fixed("{who} showed the library {target} again"),
     "library.webhook_rotated": _fixed("{who} gave the Plex webhook a new address"),

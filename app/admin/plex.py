@@ -9,12 +9,18 @@ from app.auth import plex
 from app.auth.decorators import owner_required
 from app.htmx import render
 from app.integrations.plextv import PlexTvError
+from app.library import sync_jobs
 
 
 @bp.get("/plex")
 @owner_required
 def plex_settings():
-    return render("admin/plex.html", plex=settings.get_many("plex."))
+    return render(
+        "admin/plex.html",
+        plex=settings.get_many("plex."),
+        sync=sync_jobs.sync_state(),
+        sync_poll_url=url_for("admin.library_sync_state", bar=1),
+    )
 
 
 @bp.post("/plex/connect")
@@ -45,6 +51,7 @@ def plex_servers():
 def plex_choose():
     machine_id = request.form.get("machine_id", "")
     address = request.form.get("custom_address", "").strip() or request.form.get("address", "")
+    first_time = not settings.get("plex.machine_id")
     try:
         values = plex_services.choose_server(machine_id, address, actor=current_user)
     except plex_services.ServerChoiceError as exc:
@@ -54,4 +61,5 @@ def plex_choose():
         f"Connected to {values['plex.server_name']} (Plex {values['plex.server_version']}).",
         "success",
     )
-    return redirect(url_for("admin.plex_settings"))
+    # The first time, the owner continues with the next steps; the sync's progress shows there.
+    return redirect(url_for("dashboard.index" if first_time else "admin.plex_settings"))

@@ -60,6 +60,7 @@ def choose_server(machine_id: str, address: str, *, actor) -> dict:
 
 
 def _store(address: str, identity, actor) -> dict:
+    """Keep the server's address and identity, and start reading its libraries at once."""
     values = {
         "plex.server_url": address,
         "plex.machine_id": identity.machine_id,
@@ -69,8 +70,11 @@ def _store(address: str, identity, actor) -> dict:
     settings.put(values, actor=actor)
     # The webhook address exists from the moment Plex is connected, before any page shows it.
     from app.library.services import webhook_secret
+    from app.library.sync_jobs import start_full_sync
 
     webhook_secret()
+    # The first full sync starts now rather than at night; a Redis outage only delays it.
+    start_full_sync()
     return values
 
 

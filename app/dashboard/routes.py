@@ -1,11 +1,12 @@
-"""Dashboard page and the status card's actions."""
+"""Dashboard page, the status card's actions and the owner's next steps."""
 
+from flask import redirect, url_for
 from flask_login import current_user, login_required
 
 from app import settings
-from app.auth.decorators import admin_required
-from app.dashboard import bp, services
-from app.htmx import render
+from app.auth.decorators import admin_required, owner_required
+from app.dashboard import bp, checklist, services
+from app.htmx import render, wants_fragment
 from app.library import catalog
 
 
@@ -17,6 +18,7 @@ def index():
         status=services.current_status(),
         checking=services.check_running(),
         plex_connected=bool(settings.get("plex.machine_id")),
+        checklist=checklist.checklist() if current_user.is_owner else None,
         recently_added=catalog.recently_added(include_hidden=current_user.is_admin),
     )
 
@@ -42,3 +44,18 @@ def check_now():
         problem=problem,
         status_code=503 if problem else 200,
     )
+
+
+@bp.get("/dashboard/checklist")
+@owner_required
+def checklist_card():
+    return render("dashboard/_checklist.html", checklist=checklist.checklist())
+
+
+@bp.post("/dashboard/checklist/dismiss")
+@owner_required
+def checklist_dismiss():
+    checklist.dismiss(current_user)
+    if wants_fragment():
+        return ""
+    return redirect(url_for("dashboard.index"))

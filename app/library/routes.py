@@ -1,6 +1,6 @@
 """The admin's library page and Plex's webhook."""
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import settings
@@ -9,9 +9,9 @@ from app.auth.decorators import admin_required
 from app.bounded import load_json, parse_id
 from app.extensions import csrf, limiter
 from app.forms import accepts_files
-from app.htmx import render
+from app.htmx import render, wants_fragment
 from app.jobs import enqueue
-from app.library import bp, services, tasks
+from app.library import bp, services, sync_jobs, tasks
 
 WEBHOOK_EVENTS = {"library.new"}
 
@@ -19,23 +19,34 @@ WEBHOOK_EVENTS = {"library.new"}
 @admin_bp.get("/library")
 @admin_required
 def library():
-    return render(
-        "admin/library.html",
-        sections=services.sections(),
-        runs=services.recent_runs(),
-        running=services.running_run(),
-        webhook_url=url_for(
-            "library.plex_webhook", secret=services.webhook_secret(), _external=True
-        ),
-    )
+    return render("admin/library.html", **sync_jobs.page_context())
 
 
 @admin_bp.post("/library/sync")
 @admin_required
 def library_sync():
-    enqueue(f"{tasks.__name__}.full_sync", job_id=tasks.FULL_JOB_ID, job_timeout=4 * 3600)
-    flash("The full sync has started; its progress shows below.", "success")
-    return redirect(url_for("admin.library"))
+    problem = sync_jobs.start_full_sync(actor=current_user)
+    if not wants_fragment():
+        if problem:
+            flash(problem, "error")
+        return redirect(url_for("admin.library"))
+    state = {"problem": problem} if problem else sync_jobs.sync_state() or {"queued": True}
+    state.setdefault("poll", not problem)
+    html = render_template("library/_sync_progress.html", **state)
+    return html, 503 if problem else 200
+
+
+@admin_bp.get("/library/sync")
+@admin_required
+def library_sync_state():
+    """The sync bar as it is now; once no sync is busy, the libraries and history with it."""
+    state = sync_jobs.sync_state()
+    if state or request.args.get("bar"):
+        state = state or {"finished": sync_jobs.last_result()}
+        return render_template("library/_sync_progress.html", **state, sync_poll_url=request.url)
+    return render_template(
+        "admin/_library_live.html", **sync_jobs.page_context(), last_result=sync_jobs.last_result()
+    )
 
 
 @admin_bp.get("/library/webhook/rotate")
@@ -92,6 +103,7 @@ def plex_webhook(secret: str):
     machine_id = settings.get("plex.machine_id")
     if server.get("uuid") and machine_id and server["uuid"] != machine_id:
         return _plain("Ignored: this event is from another Plex server.", 202)
+    sync_jobs.note_webhook()
     if event not in WEBHOOK_EVENTS:
         return _plain(f"Ignored: {event[:40]} needs no update.", 202)
     section_id = parse_id(metadata.get("librarySectionID"))

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from app.extensions import db
 from app.library.parse import SectionList
 from app.models.base import utcnow
 from app.models.library import LibrarySection, MediaItem
@@ -15,6 +16,51 @@ if TYPE_CHECKING:
 # The item type a library's count is of: the top of its tree.
 MAIN_TYPE = {"movie": "movie", "show": "show", "artist": "artist"}
 TABLE = MediaItem.__table__
+# A library's type in the owner's words, not Plex's.
+SECTION_LABELS = {"movie": "Movies", "show": "TV shows", "artist": "Music", "photo": "Photos"}
+# Each kind of item a sync counts, in a library's order (singular, plural).
+ITEM_WORDS = {
+    "movie": ("movie", "movies"),
+    "show": ("show", "shows"),
+    "season": ("season", "seasons"),
+    "episode": ("episode", "episodes"),
+    "artist": ("artist", "artists"),
+    "album": ("album", "albums"),
+    "track": ("track", "tracks"),
+    "photo": ("photo", "photos"),
+    "clip": ("video", "videos"),
+}
+
+
+def section_label(section_type: str) -> str:
+    return SECTION_LABELS.get(section_type, section_type.replace("_", " ").capitalize())
+
+
+def counted_words(counts: dict[str, int]) -> str:
+    """'300 movies, 30 shows, 1 season': each kind of item with its count, in a library's order."""
+    order = list(ITEM_WORDS)
+    kinds = sorted(
+        (kind for kind, count in counts.items() if count),
+        key=lambda k: order.index(k) if k in order else len(order),
+    )
+    words = []
+    for kind in kinds:
+        one, many = ITEM_WORDS.get(kind, (kind, kind + "s"))
+        words.append(f"{counts[kind]:,} {one if counts[kind] == 1 else many}")
+    return ", ".join(words)
+
+
+def item_counts() -> dict[int, str]:
+    """Each library's items by kind, in words (section id -> '30 shows, 90 seasons, …')."""
+    query = (
+        select(TABLE.c.section_id, TABLE.c.type, func.count())
+        .where(TABLE.c.removed_at.is_(None))
+        .group_by(TABLE.c.section_id, TABLE.c.type)
+    )
+    found: dict[int, dict[str, int]] = {}
+    for section_id, kind, count in db.session.execute(query):
+        found.setdefault(section_id, {})[kind] = count
+    return {section_id: counted_words(counts) for section_id, counts in found.items()}
 
 
 def upsert_sections(conn: Connection, found: list[dict]) -> dict[str, int]:

@@ -105,7 +105,7 @@ def finish_run(run: SyncRun, tally: sync.Tally, error: str | None = None) -> dic
     run.libraries_removed = tally.libraries_removed
     run.problems = describe(tally.problems, tally.examples)[:20]
     db.session.commit()
-    return report(run)
+    return {**report(run), "added_kinds": section_rows.counted_words(tally.added_kinds)}
 
 
 def report(run: SyncRun) -> dict:

@@ -74,6 +74,7 @@ class Tally:
     removed: int = 0
     skipped: int = 0
     libraries_removed: int = 0
+    added_kinds: Counter = field(default_factory=Counter)  # what `added` counts: movies, shows…
     problems: Counter = field(default_factory=Counter)
     examples: dict = field(default_factory=dict)
 
@@ -96,6 +97,7 @@ class Tally:
             self.removed += other.removed
             self.skipped += other.skipped
             self.libraries_removed += other.libraries_removed
+            self.added_kinds.update(other.added_kinds)
         self.problems.update(other.problems)
         for kind, example in other.examples.items():
             self.examples.setdefault(kind, example)
@@ -145,6 +147,7 @@ class SectionWriter:
             old = existing.get(item.rating_key)
             if old is None:
                 self.tally.added += 1
+                self.tally.added_kinds[item.type] += 1
             elif old[2] != item.digest or old[3] is not None or old[4] != self.section_id:
                 self.tally.updated += 1
                 changed_ids.append(old[0])

@@ -11,18 +11,25 @@ from rq import Queue, Worker
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import settings
 from app.extensions import QUEUE_NAMES, db, redis_conn
+from app.integrations.plex_server import PlexServerError, read_identity
 from app.models import HealthCheck
 from app.models.base import utcnow
 
 COMPONENT_LABELS = {
+    "plex": "Plex",
     "database": "Database",
     "redis": "Redis",
     "workers": "Workers",
     "queue": "Queue",
     "disk": "Media disk",
 }
+# The services people use, shown to everyone; the rest are MediaNest's internals, for admins.
+PUBLIC_COMPONENTS = ("plex",)
+PLAIN_WORDS = {True: "Up and reachable", False: "Not reachable right now"}
 HISTORY_DAYS = 14
+PLEX_TIMEOUT = 5
 
 
 def _timed(check) -> dict:
@@ -85,6 +92,28 @@ def _disk_result() -> dict:
     return {"ok": free_gb >= minimum, "detail": detail, "value": round(free_gb, 2)}
 
 
+def check_plex() -> dict | None:
+    """Whether the Plex server answers as the one connected; None while none is connected."""
+    url, token = settings.get("plex.server_url"), settings.get("plex.owner_token")
+    if not (url and token):
+        return None
+
+    def probe():
+        identity = read_identity(url, token, timeout=PLEX_TIMEOUT)
+        if identity.machine_id != settings.get("plex.machine_id"):
+            raise OSError(f"{url} now answers as another Plex server ({identity.name}).")
+        return f"{identity.name or 'Plex'} answering" + (
+            f" (Plex {identity.version})" if identity.version else ""
+        )
+
+    started = time.perf_counter()
+    try:
+        return _timed(probe)
+    except PlexServerError as exc:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        return {"ok": False, "detail": str(exc), "ms": round(elapsed_ms, 1)}
+
+
 def _guarded(probe) -> dict:
     try:
         return probe()
@@ -93,8 +122,9 @@ def _guarded(probe) -> dict:
 
 
 def collect_status() -> dict:
-    """Probe every component now."""
-    return {
+    """Probe every component now (Plex only once it is connected)."""
+    plex = check_plex()
+    return ({"plex": plex} if plex else {}) | {
         "database": check_database(),
         "redis": check_redis(),
         "workers": _guarded(_workers_result),
@@ -146,7 +176,13 @@ def status_view(check: HealthCheck | None) -> dict | None:
         "healthy": check.healthy,
         "checked_at": check.checked_at.isoformat(),
         "components": [
-            {"name": name, "label": COMPONENT_LABELS.get(name, name), **check.components[name]}
+            {
+                "name": name,
+                "label": COMPONENT_LABELS.get(name, name),
+                "public": name in PUBLIC_COMPONENTS,
+                "plain": PLAIN_WORDS[bool(check.components[name].get("ok"))],
+                **check.components[name],
+            }
             for name in COMPONENT_LABELS
             if name in check.components
         ],

@@ -3,14 +3,14 @@
 from collections.abc import Callable
 
 Renderer = Callable[[dict], str | None]
-_renderers: dict[str, Renderer] = {}
+_renderers: dict[str, list[Renderer]] = {}
 
 
 def renders(event_type: str) -> Callable[[Renderer], Renderer]:
-    """Register the function that renders events of this type."""
+    """Register a function that renders events of this type (several features may show one)."""
 
     def register(func: Renderer) -> Renderer:
-        _renderers[event_type] = func
+        _renderers.setdefault(event_type, []).append(func)
         return func
 
     return register
@@ -18,5 +18,6 @@ def renders(event_type: str) -> Callable[[Renderer], Renderer]:
 
 def render_event(event: dict) -> str | None:
     """The out-of-band HTML for an event, or None when nothing on the page shows it."""
-    renderer = _renderers.get(event.get("type", ""))
-    return renderer(event) if renderer else None
+    parts = [renderer(event) for renderer in _renderers.get(event.get("type", ""), ())]
+    html = "".join(part for part in parts if part)
+    return html or None

@@ -94,9 +94,40 @@
     htmx.swap(document.body, html, { swapStyle: "none" });
   });
 
+  // A row of posters wider than the screen: arrows scroll it, and its edges fade where more waits.
+  function fitRow(section) {
+    var row = section.querySelector(".poster-row");
+    var scroller = section.querySelector(".poster-scroller");
+    var arrows = section.querySelector(".row-arrows");
+    if (!row || !scroller || !arrows) return;
+    var end = row.scrollWidth - row.clientWidth - 1;
+    arrows.hidden = end <= 0;
+    scroller.classList.toggle("more-before", row.scrollLeft > 1);
+    scroller.classList.toggle("more-after", row.scrollLeft < end);
+    arrows.querySelector('[data-row-scroll="-1"]').disabled = row.scrollLeft <= 1;
+    arrows.querySelector('[data-row-scroll="1"]').disabled = row.scrollLeft >= end;
+  }
+
+  function fitRows(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll(".recently-added").forEach(fitRow);
+  }
+
+  document.addEventListener("click", function (event) {
+    var arrow = event.target.closest && event.target.closest("[data-row-scroll]");
+    if (!arrow) return;
+    var row = arrow.closest(".recently-added").querySelector(".poster-row");
+    row.scrollBy({ left: Number(arrow.dataset.rowScroll) * row.clientWidth * 0.8, behavior: "smooth" });
+  });
+  document.addEventListener("scroll", function (event) {
+    var section = event.target.closest && event.target.closest(".recently-added");
+    if (section) fitRow(section);
+  }, true);
+  window.addEventListener("resize", function () { fitRows(document); });
+  document.addEventListener("htmx:load", function (event) { fitRows(event.target); });
   document.addEventListener("htmx:load", function (event) { openOnWideScreens(event.target); });
   document.addEventListener("DOMContentLoaded", function () {
     openOnWideScreens(document);
+    fitRows(document);
     armAll();
     new MutationObserver(armAll).observe(document.body, { childList: true, subtree: true });
   });

@@ -157,7 +157,10 @@ def test_sync_job_in_a_worker_shows_progress_to_admins(sync_app, plex, auth, wor
         bars = [m for m in seen if "<progress" in m]
         assert bars and 'id="sync-progress" ' in bars[0] and 'hx-swap-oob="true"' in bars[0]
         assert "Syncing Movies" in bars[0] and "of 150 items" in bars[-1]
-        assert "150 added" in seen[-1]
+        assert "150 items added (150 movies)" in seen[-1]
+        # The same message brings the libraries table and the history up to date.
+        assert 'id="library-sections"' in seen[-1] and "150 movies" in seen[-1]
+        assert 'id="sync-history"' in seen[-1] and "Succeeded" in seen[-1]
         assert friend.receive(timeout=0.5) is None
         owner.close()
         friend.close()

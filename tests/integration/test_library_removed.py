@@ -88,7 +88,9 @@ def test_a_deleted_library_is_marked_removed_and_comes_back(catalog, plex, clien
 
     auth.login()
     page = client.get("/admin/library").text
-    row = re.search(r"<tr[^>]*>\s*<td data-label=\"Library\">TV Shows</td>.*?</tr>", page, re.S)
+    row = re.search(
+        r'<tr[^>]*>\s*<th scope="row" data-label="Library">TV Shows</th>.*?</tr>', page, re.S
+    )
     assert row and "Removed from Plex" in row.group(0) and "Hide" not in row.group(0)
     assert page.count("Removed from Plex") == 1
     assert "1 library gone from Plex" in page

@@ -62,7 +62,8 @@ def test_owner_connects_plex_and_picks_the_working_address(fresh, plex_world):
         ).all()
         logged = str([c.details for c in changes])
         assert plex_world.owner.token not in logged and "••••••" in logged
-    assert "Connect your Plex server" not in client.get("/").text
+    page = client.get("/").text
+    assert 'id="plex-prompt"' not in page and "Connected to Living Room" in page
 
 
 def test_the_token_is_encrypted_at_rest(fresh, plex_world):
