@@ -33,7 +33,7 @@ class Form(FlaskForm):
 
 def shows_form(form_class):
     """Mark a view whose Form reports a file sent in one of its fields beside that field."""
-    fields = {name for name, value in vars(form_class).items() if hasattr(value, "field_class")}
+    fields = {name for name in dir(form_class) if hasattr(getattr(form_class, name), "field_class")}
 
     def mark(view):
         view.form_fields = frozenset(fields)

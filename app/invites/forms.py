@@ -1,16 +1,7 @@
 """The form a person fills in to join with an invitation."""
 
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo
-
-from app.auth.forms import new_password_rules, username_rules
-from app.forms import Form
+from app.auth.forms import SetupForm
 
 
-class InviteSignUpForm(Form):
-    username = StringField("Username", username_rules)
-    password = PasswordField("Password", new_password_rules)
-    confirm = PasswordField(
-        "Confirm password",
-        [DataRequired("Type the password again."), EqualTo("password", "The passwords differ.")],
-    )
+class InviteSignUpForm(SetupForm):
+    """A username and a password twice, by the same rules as the owner's at setup."""
