@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit, settings
 from app.auth.services import free_username
+from app.auth.usernames import visible
 from app.extensions import db, redis_conn
 from app.integrations.oidc import Client, OidcError, discover, same_issuer
 from app.models import Identity, User
@@ -222,9 +223,9 @@ def _refresh(identity: Identity, claims: dict, cfg: Config | None, created: bool
     user = identity.user
     email = claims.get("email")
     if isinstance(email, str) and email.strip():
-        user.email = email.strip()[:255]
+        user.email = visible(email.strip())[:255]
     name = claims.get("preferred_username") or claims.get("name") or claims.get("email")
-    identity.display_name = str(name)[:255] if name else None
+    identity.display_name = visible(str(name))[:255] if name else None
     identity.last_used_at = utcnow()
     if cfg is not None and has_admin_claim(claims, cfg) and user.role != ROLE_ADMIN:
         if not created:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import settings
 from app.auth.services import free_username
+from app.auth.usernames import visible
 from app.extensions import db, redis_conn
 from app.integrations.plextv import PlexAccount, PlexTv, PlexTvError
 from app.models import Identity, Setting, User
@@ -165,7 +166,7 @@ def user_for(account: PlexAccount, is_owner: bool) -> tuple[User, bool]:
         db.session.add(identity)
     user = identity.user
     _refresh(user, account)
-    identity.display_name = account.username
+    identity.display_name = visible(account.username or "")[:255] or None
     identity.last_used_at = utcnow()
     db.session.commit()
     return user, created
@@ -177,7 +178,8 @@ def _owner() -> User | None:
 
 def _refresh(user: User, account: PlexAccount) -> None:
     """Names, email and avatar follow Plex at every sign-in (the owner keeps their own name)."""
-    user.email = account.email
-    user.avatar_url = account.thumb
+    # Text from outside loses invisible characters (PostgreSQL refuses NUL outright).
+    user.email = visible(account.email or "")[:255] or None
+    user.avatar_url = visible(account.thumb or "")[:500] or None
     if not user.is_owner and user.id is not None:
         user.username = free_username(account.username, keep_for=user)

@@ -26,6 +26,8 @@ def index():
 @bp.get("/dashboard/status")
 @login_required
 def status_card():
+    if not wants_fragment():  # opened as a page: the dashboard that shows it
+        return redirect(url_for("dashboard.index"))
     return render(
         "components/_status_card.html",
         status=services.current_status(),
@@ -49,6 +51,8 @@ def check_now():
 @bp.get("/dashboard/checklist")
 @owner_required
 def checklist_card():
+    if not wants_fragment():
+        return redirect(url_for("dashboard.index"))
     return render("dashboard/_checklist.html", checklist=checklist.checklist())
 
 

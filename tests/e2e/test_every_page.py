@@ -36,7 +36,7 @@ WIDE = {"width": 1366, "height": DESKTOP["height"]}
 
 # GET routes that are not pages a person opens: the socket, files, icons, posters, and the
 # status card's fragment that the dashboard polls while a check runs.
-NOT_PAGES = {"static", "ops.favicon", "realtime.socket", "library.image", "dashboard.status_card"}
+NOT_PAGES = {"static", "ops.favicon", "realtime.socket", "library.image"}
 # Answers for machines and sign-in round trips; still walked, after the pages, as they end
 # with an explanation a person may land on.
 LAST = ("auth.plex_callback", "auth.oidc_callback")
@@ -44,7 +44,7 @@ LAST = ("auth.plex_callback", "auth.oidc_callback")
 # What each may be refused (4xx): a sign-in round trip opened without one, an invitation to
 # someone already signed in, and for a person the admin pages and the metrics.
 CALLBACKS = ("/login/plex/callback", "/login/oidc/callback", "/invite/")
-REFUSED = {"owner": CALLBACKS, "friend": (*CALLBACKS, "/admin", "/metrics")}
+REFUSED = {"owner": CALLBACKS, "friend": (*CALLBACKS, "/admin", "/metrics", "/dashboard/checklist")}
 
 LONG_WORD = "https://sso.example.com/application/o/medianest-" + "x" * 90 + "/"
 

@@ -171,5 +171,16 @@ def test_the_bar_asks_for_itself_until_the_sync_is_done(sync_app, plex, owner_cl
     assert "Sync finished" in done and 'hx-trigger="every 3s"' not in done
     assert 'id="library-sections" hx-swap-oob="true"' in done and "2 movies" in done
     assert 'id="sync-history" aria-labelledby="sync-history-title" hx-swap-oob="true"' in done
-    bar_only = client.get("/admin/library/sync?bar=1").text
+    bar_only = client.get("/admin/library/sync?bar=1", headers={"HX-Request": "true"}).text
     assert "Sync finished" in bar_only and "library-sections" not in bar_only
+
+
+@pytest.mark.parametrize(
+    "path, page", [("/admin/library/sync", "/admin/library"), ("/dashboard/status", "/"),
+                   ("/dashboard/checklist", "/")],
+)  # fmt: skip
+def test_a_live_fragment_opened_as_a_page_leads_to_its_page(client, auth, path, page):
+    auth.owner()
+    auth.login()
+    response = client.get(path)
+    assert response.status_code == 302 and response.headers["Location"] == page

@@ -34,3 +34,15 @@ def test_a_single_sign_on_name_is_cleaned_and_kept_apart(app, client, sso, given
     with app.app_context():
         targets = db.session.scalars(select(AuditEvent.target)).all()
     assert expected in targets and given not in targets
+
+
+def test_a_plex_account_with_invisible_characters_signs_in_cleaned(plex_app, plex_world):
+    from tests.integration.plex_helpers import plex_round_trip
+
+    plex_world.friend.username = "fri\x00end\u202e"
+    plex_world.friend.email = "friend\x00@example.com"
+    client = plex_app.test_client()
+    response = plex_round_trip(client, plex_world, plex_world.friend)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    friend = people(plex_app)["friend"]
+    assert friend.email == "friend@example.com"

@@ -21,8 +21,13 @@ def test_check_now_runs_on_a_real_worker_and_the_card_shows_the_result(
     response = client.htmx_post("/dashboard/status/check", page="/")
     assert response.status_code == 200
     assert "Checking…" in response.text
+    hx = {"HX-Request": "true"}
     card = wait_for(
-        lambda: (html := client.get("/dashboard/status").text) and "All good" in html and html
+        lambda: (
+            (html := client.get("/dashboard/status", headers=hx).text)
+            and "All good" in html
+            and html
+        )
     )
     assert _count(app, HealthCheck) == 1
     for label in ("Database", "Redis", "Workers", "Queue", "Media disk"):
