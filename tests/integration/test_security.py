@@ -80,8 +80,15 @@ def test_behind_a_trusted_proxy_https_is_recognised(make_app, services):
     assert "Secure" in response.headers["Set-Cookie"]
 
 
-PAGES = ["/", "/notifications/", "/account/password", "/admin/health", "/dashboard/status"]
-ADMIN_ONLY = {"/admin/health"}
+PAGES = [
+    "/",
+    "/notifications/",
+    "/account",
+    "/account/password",
+    "/admin/health",
+    "/admin/users/invites",
+]
+ADMIN_ONLY = {"/admin/health", "/admin/users/invites"}
 
 
 @pytest.mark.parametrize("path", PAGES)
