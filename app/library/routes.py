@@ -40,6 +40,8 @@ def library_sync():
 @admin_required
 def library_sync_state():
     """The sync bar as it is now; once no sync is busy, the libraries and history with it."""
+    if not wants_fragment():  # only the bar asks for this; a person opening it gets the page
+        return redirect(url_for("admin.library"))
     state = sync_jobs.sync_state()
     if state or request.args.get("bar"):
         state = state or {"finished": sync_jobs.last_result()}

@@ -35,8 +35,15 @@ SCREENSHOTS = os.environ.get("MEDIANEST_SCREENSHOTS")
 WIDE = {"width": 1366, "height": DESKTOP["height"]}
 
 # GET routes that are not pages a person opens: the socket, files, icons, posters, and the
-# status card's fragment that the dashboard polls while a check runs.
-NOT_PAGES = {"static", "ops.favicon", "realtime.socket", "library.image", "dashboard.status_card"}
+# fragments the dashboard polls while a check or the owner's first sync runs.
+NOT_PAGES = {
+    "static",
+    "ops.favicon",
+    "realtime.socket",
+    "library.image",
+    "dashboard.status_card",
+    "dashboard.checklist_card",
+}
 # Answers for machines and sign-in round trips; still walked, after the pages, as they end
 # with an explanation a person may land on.
 LAST = ("auth.plex_callback", "auth.oidc_callback")

@@ -171,5 +171,7 @@ def test_the_bar_asks_for_itself_until_the_sync_is_done(sync_app, plex, owner_cl
     assert "Sync finished" in done and 'hx-trigger="every 3s"' not in done
     assert 'id="library-sections" hx-swap-oob="true"' in done and "2 movies" in done
     assert 'id="sync-history" aria-labelledby="sync-history-title" hx-swap-oob="true"' in done
-    bar_only = client.get("/admin/library/sync?bar=1").text
+    bar_only = client.get("/admin/library/sync?bar=1", headers={"HX-Request": "true"}).text
     assert "Sync finished" in bar_only and "library-sections" not in bar_only
+    opened = client.get("/admin/library/sync")  # the bar's address, opened as a page
+    assert opened.status_code == 302 and opened.headers["Location"] == "/admin/library"
