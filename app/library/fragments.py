@@ -28,10 +28,10 @@ def finished(event: dict) -> str:
 
 
 @renders("sync.finished")
-def libraries_arrived(_event: dict) -> str:
+def libraries_arrived(event: dict) -> str:
     """An admin's empty library page gets its libraries (the client drops it on other pages)."""
-    if not current_user.is_admin:
-        return ""
+    if not current_user.is_admin or not event.get("added"):
+        return ""  # a sync that added nothing cannot fill an empty page: spare every socket
     try:
         sections = catalog.sections(include_hidden=True)
         if not sections:
