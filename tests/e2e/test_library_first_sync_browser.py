@@ -151,3 +151,19 @@ class TestAnEpisodePage:
         expect(tab.locator(".item-kicker")).to_have_text(show)
         expect(tab.get_by_role("heading", level=1)).to_have_text(season)
         assert tab.problems.errors == [] and csp_violations(tab) == []
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_the_header_offers_only_what_exists(app, open_page, sign_in, width):
+    """No greyed-out Discover, Requests or Downloads: every entry of the menu opens a page."""
+    Accounts(app, None).owner()
+    tab = open_page(viewport={"width": width, "height": 800})
+    sign_in(tab)
+    entries = tab.locator(".nav-links > li:not(.nav-search):visible")
+    expect(entries).to_have_text(["Dashboard", "Library", "Admin"])
+    for entry in entries.all():
+        expect(entry.get_by_role("link")).to_have_count(1)
+    for missing in ("Discover", "Requests", "Downloads"):
+        expect(tab.locator("header").get_by_text(missing)).to_have_count(0)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    shot(tab, f"header-{width}")
