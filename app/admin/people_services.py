@@ -183,7 +183,7 @@ def approve(user: User, *, actor) -> bool:
     notify(
         [user.id],
         "Welcome to MediaNest",
-        "An admin approved your account. You can now request and download.",
+        "An admin approved your account. You can now browse the library.",
         level="success",
     )
     return True

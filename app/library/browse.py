@@ -4,7 +4,7 @@ from flask import Response, abort, current_app, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app.htmx import render
-from app.library import bp, catalog, images, search_query
+from app.library import bp, catalog, images, search_query, sync_jobs
 from app.paging import page_number
 
 PLACEHOLDER = "img/poster-placeholder.svg"
@@ -33,9 +33,12 @@ def _section_or_404(section_key: str):
 @bp.get("/library/")
 @login_required
 def index():
+    sections = catalog.sections(include_hidden=_admin())
     return render(
         "library/index.html",
-        sections=catalog.sections(include_hidden=_admin()),
+        block="library_body",
+        sections=sections,
+        waiting=sync_jobs.library_waiting(bool(sections)),
         problem=catalog.server_problem(),
     )
 

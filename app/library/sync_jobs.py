@@ -7,6 +7,7 @@ from flask import url_for
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -15,6 +16,7 @@ from app.jobs import enqueue
 from app.library import section_rows, services, tasks
 from app.library.tasks import FULL_JOB_ID
 from app.models.base import utcnow
+from app.models.library import SyncRun
 from app.models.system import Setting
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,23 @@ def sync_state() -> dict:
     if full_sync_waiting():
         return {"queued": True, "poll": True}
     return {}
+
+
+def library_waiting(has_sections: bool) -> dict | None:
+    """What the library page says while it waits: the first sync under way, or what is missing."""
+    state = sync_state()
+    busy = state.get("running") is not None or bool(state.get("queued"))
+    first = busy and not db.session.scalar(
+        select(SyncRun.id).where(SyncRun.kind == "full", SyncRun.status == "succeeded").limit(1)
+    )
+    if has_sections and not first:
+        return None
+    return {
+        "first_sync": first,
+        "sync": {**state, "poll": False},
+        "plex_connected": services.plex_connected(),
+        "anything_synced": has_sections or bool(services.sections()),
+    }
 
 
 def last_result() -> dict | None:

@@ -49,7 +49,7 @@ def test_browse_filter_scroll_and_open_an_item(open_page, sign_in, live_server):
 
     tab.locator(".library-tile", has_text="Movies").click()
     tab.wait_for_selector(".poster-grid .poster-card")
-    assert "130 items" in tab.locator("#library-results [role=status]").inner_text()
+    assert "130 movies" in tab.locator("#library-results [role=status]").inner_text()
     assert card_count(tab) == 48
     mark_page(tab)
 

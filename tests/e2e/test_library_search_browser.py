@@ -197,13 +197,13 @@ def test_grid_years_apply_as_typed_and_a_backwards_range_is_read_forwards(
     tab.get_by_label("From year").press_sequentially(str(high))  # no Tab, no Enter
     tab.wait_for_url(re.compile(rf"year_from={high}"))
     expected = sum(1 for y in years if y >= high)
-    wait_for(lambda: summary(tab).startswith(f"{expected} item"))
+    wait_for(lambda: summary(tab).startswith(f"{expected} movie"))
 
     tab.get_by_label("To year").press_sequentially(str(low))
     tab.wait_for_url(re.compile(rf"year_from={low}&year_to={high}"))
     expected = sum(1 for y in years if low <= y <= high)
     wait_for(lambda: "wrong way round" in summary(tab))
-    assert summary(tab).startswith(f"{expected} item")
+    assert summary(tab).startswith(f"{expected} movie")
     assert f"from {low} to {high}" in summary(tab)
     assert tab.locator("#library-results .poster-card").count() == min(expected, 48)
     assert no_sideways_scroll(tab)

@@ -186,7 +186,11 @@ def test_approving_lets_a_waiting_person_in_and_tells_them(app, client, auth, as
     assert "pat can now sign in" in response.text
     assert "No one matches this search" in response.text  # back on the filtered list
     assert auth.login("pat", client=pats).status_code == 302
-    assert "Welcome to MediaNest" in pats.get("/notifications/").text
+    # nothing promised that MediaNest does not do yet (requests, downloads)
+    notes = pats.get("/notifications/").text
+    assert "An admin approved your account. You can now browse the library." in notes
+    role = client.get(f"/admin/users/{pat_id}").text.split('id="role"')[1].split("</article>")[0]
+    assert "Users browse the library." in role and "download" not in role
     assert "user.approved" in audit_actions(app)
 
 

@@ -169,6 +169,8 @@ def test_the_bar_asks_for_itself_until_the_sync_is_done(sync_app, plex, owner_cl
         services.full_sync()
     done = client.get("/admin/library/sync", headers={"HX-Request": "true"}).text
     assert "Sync finished" in done and 'hx-trigger="every 3s"' not in done
+    took = re.search(r"Sync finished in (\S+) s", done)[1]  # the same figure as the history's
+    assert re.search(r'data-label="Duration">(\S+) s<', done)[1] == took and "." in took
     assert 'id="library-sections" hx-swap-oob="true"' in done and "2 movies" in done
     assert 'id="sync-history" aria-labelledby="sync-history-title" hx-swap-oob="true"' in done
     bar_only = client.get("/admin/library/sync?bar=1", headers={"HX-Request": "true"}).text

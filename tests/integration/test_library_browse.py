@@ -118,7 +118,7 @@ def test_grid_sorts_filters_and_pages(catalog, client, auth):
     # Every page in turn, as scrolling fetches them: all 110 movies once each, in year order.
     first = client.get(url, query_string={"sort": "year", "order": "asc"})
     html = first.get_data(as_text=True)
-    assert first.status_code == 200 and "<html" in html and "110 items" in html
+    assert first.status_code == 200 and "<html" in html and "110 movies" in html
     seen = cards(html)
     assert len(seen) == 48 and 'hx-trigger="revealed"' in html
     page = 2
@@ -252,7 +252,7 @@ def test_removed_items_never_show(catalog, client, auth, plex):
         assert services.full_sync()["removed"] == 1
     assert client.get(f"/library/item/{gone}").status_code == 404
     grid = client.get(f"/library/{movies['section']}").get_data(as_text=True)
-    assert "109 items" in grid
+    assert "109 movies" in grid
     assert f"/library/item/{gone}" not in client.get("/").get_data(as_text=True)
 
 
@@ -265,7 +265,7 @@ def test_pages_say_when_plex_is_unreachable_and_still_render(catalog, client, au
     with catalog.app_context():
         assert services.full_sync()["status"] == "failed"
     html = client.get(f"/library/{section}").get_data(as_text=True)
-    assert "be reached right now" in html and "110 items" in html
+    assert "be reached right now" in html and "110 movies" in html
 
 
 # --- the poster proxy ---
@@ -398,8 +398,12 @@ def test_albums_list_their_tracks_and_tracks_lead_back(catalog, plex, client, au
             .order_by(MediaItem.index, MediaItem.title, MediaItem.id)
         ).all()
         album_key, album_title = album.rating_key, album.title
+        music = db.session.get(LibrarySection, album.section_id).key
     assert len(tracks) > 1
     sign_in(auth, "friend")
+    # the grid counts what its library's tile counts: artists, not "items"
+    assert "2 artists" in client.get(f"/library/{music}").text
+    assert "2 artists" in client.get("/library/").text
     page = client.get(f"/library/item/{album_key}").get_data(as_text=True)
     listed = re.findall(r'<a href="/library/item/(\d+)">', page.partition("<h2>Tracks</h2>")[2])
     assert [int(k) for k in listed] == tracks

@@ -229,7 +229,7 @@ def test_what_a_deleted_library_held_is_gone_for_everyone(catalog, plex, client,
         assert key not in cards(client.get("/library/search", query_string={"q": title}).text)
         assert client.get("/library/image", query_string={"path": thumb}).status_code == 404
         grid = client.get("/library/1").text
-        assert "60 items" in grid
+        assert "60 movies" in grid
 
 
 # The next two need the catalog's and the search's queries to leave out removed libraries.

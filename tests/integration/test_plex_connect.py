@@ -44,6 +44,7 @@ def test_owner_connects_plex_and_picks_the_working_address(fresh, plex_world):
     assert response.headers["Location"] == "/admin/plex/servers"
     page = client.get("/admin/plex/servers").text
     assert "Living Room" in page and plex_world.server_url in page and "answers" in page
+    assert '<a href="/admin/plex" aria-current="page">Plex server</a>' in page  # where you are
     response = client.post_form(
         "/admin/plex/servers",
         {"machine_id": plex_world.server.machine_identifier, "address": plex_world.server_url},

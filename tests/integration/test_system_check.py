@@ -101,6 +101,20 @@ def test_admin_health_history_lists_checks(app, client, signed_in_owner):
     assert "no worker is running" in html and "Problem" in html
 
 
+def test_admin_health_counts_one_check_in_the_singular_and_leaves_an_unchecked_plex_plain(
+    app, client, signed_in_owner
+):
+    with app.app_context():
+        run_system_check()
+    html = client.get("/admin/health").get_data(as_text=True)
+    assert "The one system check so far." in html and "1 system checks" not in html
+    # Plex is not connected, so it was not checked: a plain dash, not a red problem
+    assert 'class="none" data-label="Plex"' in html and 'class="bad" data-label="Plex"' not in html
+    with app.app_context():
+        run_system_check()
+    assert "The last 2 system checks, newest first." in client.get("/admin/health").text
+
+
 def test_cli_check_prints_each_component(app, runner, signed_in_owner):
     result = runner.invoke(args=["medianest", "check"])
     assert "Database" in result.output and "FAIL Workers" in result.output
