@@ -61,7 +61,8 @@ def read_form(form) -> tuple[dict, dict]:
         errors["note"] = "Keep the note under 200 characters."
     if values["role"] not in ROLES:
         errors["role"] = "Choose User or Admin."
-    if not (values["days"].isdigit() and int(values["days"]) in EXPIRY_DAYS):
+    days = values["days"]
+    if not (days.isascii() and days.isdigit() and len(days) < 4 and int(days) in EXPIRY_DAYS):
         errors["days"] = "Choose how long the link works."
     return values, errors
 

@@ -176,6 +176,8 @@ def test_bad_admin_input_is_explained(app, client, auth, team):
         ({"role": "owner", "days": "7"}, "Choose User or Admin."),
         ({"role": "user", "days": "365"}, "Choose how long the link works."),
         ({"role": "user", "days": "soon"}, "Choose how long the link works."),
+        ({"role": "user", "days": "٧"}, "Choose how long the link works."),
+        ({"role": "user", "days": "9" * 5000}, "Choose how long the link works."),
         ({"role": "user", "days": "7", "note": "n" * 300}, "under 200 characters"),
     ):
         response = client.post_form("/admin/users/invites", form)
