@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import request
+from flask import current_app, request
 from sqlalchemy import func, select
 
 from app import settings
@@ -67,7 +67,7 @@ def checklist() -> dict | None:
         "people": people,
         "signed_in": signed_in,
         "webhook_seen": webhook_seen,
-        "address": request.host_url,
+        "address": current_app.config["PUBLIC_URL"] or request.host_url,
         **sync_jobs.sync_state(),
     }
 

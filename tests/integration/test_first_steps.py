@@ -186,3 +186,12 @@ def test_a_live_fragment_opened_as_a_page_leads_to_its_page(client, auth, path, 
     auth.login()
     response = client.get(path)
     assert response.status_code == 302 and response.headers["Location"] == page
+
+
+def test_the_address_to_share_is_the_public_address_when_one_is_set(make_app):
+    app = make_app(PUBLIC_URL="https://media.example.com/")
+    accounts = Accounts(app, app.test_client())
+    accounts.owner()
+    accounts.login()
+    page = accounts.client.get("/").text
+    assert 'value="https://media.example.com/"' in page
