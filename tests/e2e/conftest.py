@@ -1,5 +1,8 @@
 """Browser helpers: pages at other sizes and colour schemes, signing in, watching for errors."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import PASSWORD
@@ -86,3 +89,11 @@ def same_document(tab) -> bool:
 
 def csp_violations(tab) -> list[str]:
     return tab.evaluate("window.__cspViolations || []")
+
+
+def screenshot(tab, name: str) -> None:
+    """Keep a full-page picture to look at, when MEDIANEST_SCREENSHOTS names a folder for them."""
+    folder = os.environ.get("MEDIANEST_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

@@ -1,9 +1,7 @@
 """The first ten minutes in a browser: connect Plex in one click and watch the first sync tick the
 owner's next steps; press Sync now and see the libraries, counts and history change in place."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -12,17 +10,18 @@ from app.library import services
 from app.ops.services import collect_status, record_check
 from simulators.plex_server import PlexServerState
 from tests.conftest import Accounts
-from tests.e2e.conftest import PHONE, csp_violations, mark_page, same_document, wait_until_live
+from tests.e2e.conftest import (
+    PHONE,
+    csp_violations,
+    mark_page,
+    same_document,
+    screenshot,
+    wait_until_live,
+)
 from tests.integration import library_helpers
 
 plex, sync_app = library_helpers.plex, library_helpers.sync_app
-SHOTS = Path(os.environ.get("MEDIANEST_SCREENSHOTS", "/tmp/dash-shots"))
 pytestmark = pytest.mark.browser
-
-
-def shot(tab, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def fits(tab, width: int = PHONE["width"]) -> bool:
@@ -84,7 +83,7 @@ class TestSyncNowUpdatesThePage:
         expect(tab.locator("#sync-history")).not_to_contain_text("No sync has run yet")
         expect(tab.get_by_text("has started")).to_have_count(0)
         assert same_document(tab), "the page was reloaded"
-        shot(tab, "desktop-admin-library-synced")
+        screenshot(tab, "desktop-admin-library-synced")
 
         tab.set_viewport_size(PHONE)
         assert fits(tab), "Admin → Library scrolls sideways on a phone"
@@ -95,7 +94,7 @@ class TestSyncNowUpdatesThePage:
             assert box and box["x"] + box["width"] <= PHONE["width"], cell
         webhook = tab.locator(".webhook-url").bounding_box()
         assert webhook["x"] + webhook["width"] <= PHONE["width"], "the webhook address runs off"
-        shot(tab, "phone-admin-library-synced")
+        screenshot(tab, "phone-admin-library-synced")
         assert errors(tab) == [] and csp_violations(tab) == []
 
 
@@ -124,7 +123,7 @@ class TestConnectingPlexStartsTheFirstSync:
         sign_in(tab)
         checklist = tab.locator("#setup-checklist")
         expect(checklist.locator('[data-step="plex"]')).to_have_class(re.compile("todo"))
-        shot(tab, f"{name}-dashboard-before-plex")
+        screenshot(tab, f"{name}-dashboard-before-plex")
         if viewport:
             assert fits(tab), "the dashboard scrolls sideways"
 
@@ -150,7 +149,7 @@ class TestConnectingPlexStartsTheFirstSync:
         )
         webhook_link = checklist.get_by_role("link", name="the webhook address")
         expect(webhook_link).to_have_attribute("href", "/admin/library#plex-webhook")
-        shot(tab, f"{name}-dashboard-after-first-sync")
+        screenshot(tab, f"{name}-dashboard-after-first-sync")
         if viewport:
             assert fits(tab), "the dashboard scrolls sideways"
 
@@ -186,7 +185,7 @@ class TestTheDashboard:
         forward.click()
         expect(back).to_be_enabled()
         assert row.evaluate("row => row.scrollLeft") > 0
-        shot(tab, "desktop-dashboard-owner")
+        screenshot(tab, "desktop-dashboard-owner")
         assert errors(tab) == [] and csp_violations(tab) == []
 
     def test_a_friend_sees_whether_plex_is_up_and_no_internals(self, open_page, sign_in):
@@ -200,5 +199,5 @@ class TestTheDashboard:
             expect(card).not_to_contain_text(internal)
         expect(tab.locator("#setup-checklist")).to_have_count(0)
         assert fits(tab)
-        shot(tab, "phone-dashboard-friend")
+        screenshot(tab, "phone-dashboard-friend")
         assert errors(tab) == [] and csp_violations(tab) == []

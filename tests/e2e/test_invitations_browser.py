@@ -1,8 +1,6 @@
 """Invitations and approvals in a real browser, on a desktop and a phone."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -12,12 +10,11 @@ from app import settings
 from app.extensions import db
 from app.models import User
 from tests.conftest import Accounts
-from tests.e2e.conftest import PHONE, csp_violations
+from tests.e2e.conftest import PHONE, csp_violations, screenshot
 from tests.integration.plex_helpers import plex_round_trip
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(os.environ.get("MEDIANEST_SCREENSHOTS") or "/tmp/people-shots")
 WIDE = {"width": 1366, "height": 900}
 
 
@@ -29,9 +26,8 @@ def app(plex_app):
 
 def shoot(tab, name: str) -> None:
     """Keep a full-page picture to look at, and check the page fits its width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
     width = tab.viewport_size["width"]
-    tab.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    screenshot(tab, f"{name}-{width}")
     scroll = tab.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width, f"{name} scrolls sideways at {width} px ({scroll})"
 

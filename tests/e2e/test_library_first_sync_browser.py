@@ -1,8 +1,5 @@
 """The library page before and during the first sync, and where an episode page says it belongs."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -11,17 +8,18 @@ from app.extensions import db
 from app.library import services, sync_jobs
 from app.models import MediaItem
 from tests.conftest import Accounts, wait_for
-from tests.e2e.conftest import PHONE, csp_violations, mark_page, same_document, wait_until_live
+from tests.e2e.conftest import (
+    PHONE,
+    csp_violations,
+    mark_page,
+    same_document,
+    screenshot,
+    wait_until_live,
+)
 from tests.integration import library_helpers
 
 plex, sync_app = library_helpers.plex, library_helpers.sync_app
-SHOTS = Path(os.environ.get("MEDIANEST_SCREENSHOTS", "/tmp/walk-shots"))
 pytestmark = pytest.mark.browser
-
-
-def shot(tab, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 class TestTheFirstSync:
@@ -61,11 +59,11 @@ class TestTheFirstSync:
         friend_body = friend.locator("#library-body")
         expect(friend_body).to_contain_text("The first sync from Plex is running")
         expect(friend_body).not_to_contain_text("Admin")
-        shot(friend, "phone-library-first-sync-friend")
+        screenshot(friend, "phone-library-first-sync-friend")
         # The owner's page, open since before the sync, shows its progress as it goes.
         expect(owner.locator("#sync-progress")).to_contain_text("Syncing", timeout=20_000)
         expect(owner.get_by_text("Press Sync now")).to_be_hidden()
-        shot(owner, "desktop-library-first-sync-owner")
+        screenshot(owner, "desktop-library-first-sync-owner")
 
         for tab in (owner, friend):
             expect(tab.locator(".library-tile", has_text="Movies")).to_contain_text(
@@ -76,7 +74,7 @@ class TestTheFirstSync:
             assert tab.problems.errors == [] and csp_violations(tab) == []
         assert same_document(owner), "the owner's page was reloaded"
         assert friend.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        shot(friend, "phone-library-after-first-sync-friend")
+        screenshot(friend, "phone-library-after-first-sync-friend")
 
     def test_before_any_sync_a_friend_is_told_the_owner_has_not_synced(self, open_page, sign_in):
         tab = open_page(viewport=PHONE)
@@ -145,7 +143,7 @@ class TestAnEpisodePage:
         for above, below in zip(lines, lines[1:], strict=False):
             assert below - above < 40, f"the breadcrumb's lines are {below - above} px apart"
         assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        shot(tab, "phone-episode")
+        screenshot(tab, "phone-episode")
 
         tab.get_by_role("link", name=season).click()
         expect(tab.locator(".item-kicker")).to_have_text(show)
@@ -166,4 +164,4 @@ def test_the_header_offers_only_what_exists(app, open_page, sign_in, width):
     for missing in ("Discover", "Requests", "Downloads"):
         expect(tab.locator("header").get_by_text(missing)).to_have_count(0)
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
-    shot(tab, f"header-{width}")
+    screenshot(tab, f"header-{width}")
