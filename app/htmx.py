@@ -1,6 +1,8 @@
 """One place that decides between a full page and a fragment."""
 
-from flask import make_response, render_template, request
+from functools import wraps
+
+from flask import make_response, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 
@@ -19,3 +21,18 @@ def render(template: str, block: str | None = None, status_code: int = 200, **co
     response = make_response(html, status_code)
     response.vary.add("HX-Request")
     return response
+
+
+def fragment_of(endpoint: str):
+    """A view that answers htmx with a live fragment; opened as a page, it leads to `endpoint`."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not wants_fragment():
+                return redirect(url_for(endpoint))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

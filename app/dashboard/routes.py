@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from app import settings
 from app.auth.decorators import admin_required, owner_required
 from app.dashboard import bp, checklist, services
-from app.htmx import render, wants_fragment
+from app.htmx import fragment_of, render, wants_fragment
 from app.library import catalog
 
 
@@ -25,9 +25,8 @@ def index():
 
 @bp.get("/dashboard/status")
 @login_required
+@fragment_of("dashboard.index")
 def status_card():
-    if not wants_fragment():  # opened as a page: the dashboard that shows it
-        return redirect(url_for("dashboard.index"))
     return render(
         "components/_status_card.html",
         status=services.current_status(),
@@ -50,9 +49,8 @@ def check_now():
 
 @bp.get("/dashboard/checklist")
 @owner_required
+@fragment_of("dashboard.index")
 def checklist_card():
-    if not wants_fragment():
-        return redirect(url_for("dashboard.index"))
     return render("dashboard/_checklist.html", checklist=checklist.checklist())
 
 

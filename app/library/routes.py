@@ -9,7 +9,7 @@ from app.auth.decorators import admin_required
 from app.bounded import load_json, parse_id
 from app.extensions import csrf, limiter
 from app.forms import accepts_files
-from app.htmx import render, wants_fragment
+from app.htmx import fragment_of, render, wants_fragment
 from app.jobs import enqueue
 from app.library import bp, services, sync_jobs, tasks
 
@@ -38,10 +38,9 @@ def library_sync():
 
 @admin_bp.get("/library/sync")
 @admin_required
+@fragment_of("admin.library")
 def library_sync_state():
     """The sync bar as it is now; once no sync is busy, the libraries and history with it."""
-    if not wants_fragment():  # opened as a page: the page it belongs to
-        return redirect(url_for("admin.library"))
     state = sync_jobs.sync_state()
     if state or request.args.get("bar"):
         state = state or {"finished": sync_jobs.last_result()}
