@@ -62,7 +62,7 @@ def sync_library() -> None:
         click.echo(result["message"], err=True)
         sys.exit(2)
     click.echo(
-        f"Sync {result['status']} in {result['seconds']} s: {result['added']} added, "
+        f"Sync {result['status']} in {result['seconds']:.1f} s: {result['added']} added, "
         f"{result['updated']} updated, {result['removed']} removed, {result['skipped']} skipped."
     )
     if result["libraries_removed"]:

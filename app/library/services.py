@@ -118,7 +118,7 @@ def report(run: SyncRun) -> dict:
         "removed": run.removed,
         "skipped": run.skipped,
         "libraries_removed": run.libraries_removed,
-        "seconds": round(run.seconds or 0, 2),
+        "seconds": run.seconds or 0,  # rounded only where shown, so every figure agrees
         "problems": run.problems,
         "error": run.error,
     }
