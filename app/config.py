@@ -27,9 +27,14 @@ class Defaults:
     PLEX_TOKEN = ""
     OVERSEERR_URL = ""
     OVERSEERR_API_KEY = ""
+    OVERSEERR_WEBHOOK_AUTH = ""
+    OVERSEERR_TIMEOUT = 10.0  # seconds to wait for one Overseerr answer
     UPTIME_KUMA_URL = ""
     UPTIME_KUMA_SLUG = ""
     TMDB_API_KEY = ""
+    TMDB_URL = "https://api.themoviedb.org/3"
+    TMDB_IMAGE_URL = "https://image.tmdb.org/t/p"
+    TMDB_TIMEOUT = 10.0
     METRICS_TOKEN = ""
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
     TRUSTED_PROXIES = 0

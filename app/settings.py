@@ -60,6 +60,19 @@ SPECS = {
         Spec("oidc.admin_claim", "groups"),
         Spec("oidc.admin_value"),
         Spec("oidc.label", "Single sign-on"),
+        Spec("overseerr.url"),
+        Spec("overseerr.api_key", secret=True),
+        # The Authorization header value Overseerr's webhook agent sends us.
+        Spec("overseerr.webhook_auth", secret=True),
+        Spec("overseerr.version"),
+        Spec("overseerr.checked_at"),
+        Spec("tmdb.api_key", secret=True),
+        Spec("requests.movie_limit", 5),
+        Spec("requests.movie_days", 7),
+        Spec("requests.season_limit", 10),
+        Spec("requests.season_days", 7),
+        Spec("requests.auto_approve_admin", True),
+        Spec("requests.auto_approve_user", False),
     )
 }
 

@@ -135,7 +135,7 @@ def _listed(include_hidden: bool) -> Select:
     return query
 
 
-def _visible(query: Select, include_hidden: bool) -> Select:
+def visible(query: Select, include_hidden: bool) -> Select:
     listed = _listed(include_hidden).with_only_columns(LibrarySection.id)
     return query.where(MediaItem.section_id.in_(listed))
 
@@ -289,7 +289,7 @@ def resolution_label(value: str | None) -> str:
 
 
 def item(rating_key: int, include_hidden: bool) -> MediaItem | None:
-    query = _visible(live().where(MediaItem.rating_key == rating_key), include_hidden)
+    query = visible(live().where(MediaItem.rating_key == rating_key), include_hidden)
     return db.session.scalars(query).first()
 
 
@@ -348,7 +348,7 @@ def collection(section: LibrarySection, name: str, page: int, count: bool = True
 def recently_added(include_hidden: bool, limit: int = RECENT_COUNT) -> list[MediaItem]:
     query = live().where(MediaItem.type.in_(RECENT_TYPES), MediaItem.added_at.is_not(None))
     # Newest first straight from the added_at index (NULLS LAST would make it sort them all).
-    query = _visible(query, include_hidden).order_by(MediaItem.added_at.desc(), MediaItem.id.desc())
+    query = visible(query, include_hidden).order_by(MediaItem.added_at.desc(), MediaItem.id.desc())
     return list(db.session.scalars(query.limit(limit)))
 
 
@@ -357,7 +357,7 @@ def image_allowed(rating_key: int, include_hidden: bool) -> bool:
     query = select(MediaItem.id).where(
         MediaItem.rating_key == rating_key, MediaItem.removed_at.is_(None)
     )
-    query = _visible(query, include_hidden)
+    query = visible(query, include_hidden)
     return db.session.scalar(query.limit(1)) is not None
 
 

@@ -5,6 +5,13 @@ from app.models.identities import Identity
 from app.models.invitations import Invitation
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem, SyncRun
 from app.models.notifications import Notification
+from app.models.requests import (
+    MediaRequest,
+    OverseerrLink,
+    RequestAction,
+    RequestEvent,
+    RequestQuota,
+)
 from app.models.sessions import UserSession
 from app.models.system import HealthCheck, Setting
 from app.models.users import User
@@ -18,7 +25,12 @@ __all__ = [
     "ItemTag",
     "LibrarySection",
     "MediaItem",
+    "MediaRequest",
     "Notification",
+    "OverseerrLink",
+    "RequestAction",
+    "RequestEvent",
+    "RequestQuota",
     "Setting",
     "SyncRun",
     "User",

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select, update
 
+from app.after_commit import after_commit
 from app.extensions import db
 from app.models import Notification, User
 from app.models.base import utcnow
@@ -33,10 +34,12 @@ def notify(
     level: str = "info",
     link: str | None = None,
     subject: str | None = None,
+    commit: bool = True,
 ):
     """Store a notification for each person, then tell their open pages.
 
     `subject` names what it is about (see subject_of); resolve(subject) marks it done.
+    With commit=False the rows join the caller's transaction and are announced once it commits.
     """
     rows = [
         Notification(
@@ -45,9 +48,9 @@ def notify(
         for uid in user_ids
     ]
     db.session.add_all(rows)
-    db.session.commit()
-    for row in rows:
-        publish(
+    db.session.flush()
+    events = [
+        (
             {
                 "type": "notification.new",
                 "id": row.id,
@@ -57,8 +60,13 @@ def notify(
                 "link": row.link,
                 "unread": unread_count(row.user_id),
             },
-            user_ids=[row.user_id],
+            row.user_id,
         )
+        for row in rows
+    ]
+    after_commit(lambda: [publish(event, user_ids=[uid]) for event, uid in events])
+    if commit:
+        db.session.commit()
     return rows
 
 

@@ -61,20 +61,29 @@ def sign_in(live_server):
         tab.goto("/login")
         tab.get_by_label("Username").fill(username)
         tab.get_by_label("Password", exact=True).fill(password)
+        before = sockets_open(live_server)
         with tab.expect_websocket(lambda ws: ws.url.endswith("/ws")):
             tab.get_by_role("button", name="Sign in", exact=True).click()
         tab.wait_for_url(live_server.url + "/")
-        wait_until_live(live_server)
+        wait_until_live(live_server, more_than=before)
 
     return action
 
 
-def wait_until_live(live_server) -> None:
-    """Block until the server's event listener is subscribed, so no pushed event is missed."""
+def sockets_open(live_server) -> int:
+    hub = live_server.app.extensions.get("medianest.hub")
+    return hub.socket_count() if hub else 0
+
+
+def wait_until_live(live_server, more_than: int = 0) -> None:
+    """Block until this tab's socket is subscribed, so no pushed event is missed.
+
+    With other tabs already live, pass their count: a second tab is live only once the count grows.
+    """
     from tests.conftest import wait_for
 
     hub = wait_for(lambda: live_server.app.extensions.get("medianest.hub"), timeout=10)
-    wait_for(lambda: hub.socket_count() > 0, timeout=10)
+    wait_for(lambda: hub.socket_count() > more_than, timeout=10)
     assert hub.listening.wait(10), "the live-update listener never subscribed"
 
 

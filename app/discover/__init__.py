@@ -1,0 +1,5 @@
+"""Discover: what is trending, popular and upcoming, and any movie or show, to request."""
+
+from flask import Blueprint
+
+bp = Blueprint("discover", __name__)

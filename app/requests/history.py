@@ -1,0 +1,91 @@
+"""Moving a request along: one place that changes its status, writes history and tells people.
+
+Webhooks, the reconciliation poll, the library sync, the delivery job and admins all call
+advance(); it refuses to move a request backwards, so replays and late answers are harmless.
+"""
+
+from app.after_commit import after_commit
+from app.extensions import db
+from app.models import MediaItem, MediaRequest, RequestEvent
+from app.models.base import utcnow
+from app.notifications.services import notify, subject_of
+from app.realtime.events import publish
+from app.requests import states
+
+# What the requester is told when their request reaches a status; None: no message.
+TOLD = {
+    states.APPROVED: ("Request approved: {title}", "success"),
+    states.PROCESSING: None,
+    states.PARTIALLY_AVAILABLE: ("Partly on Plex now: {title}", "success"),
+    states.AVAILABLE: ("Now on Plex: {title}", "success"),
+    states.DECLINED: ("Request declined: {title}", "warning"),
+    states.FAILED: ("Request failed: {title}", "error"),
+}
+
+
+def note(req: MediaRequest, message: str, *, source: str, actor=None) -> RequestEvent:
+    """Add a line to the history without changing the status (a retry, an Overseerr answer)."""
+    event = RequestEvent(
+        request=req,
+        status=req.status,
+        source=source,
+        message=message[:2000],
+        actor_name=getattr(actor, "username", None),
+    )
+    db.session.add(event)
+    req.updated_at = utcnow()
+    _announce(req)
+    return event
+
+
+def advance(req: MediaRequest, status: str, *, source: str, message: str = "", actor=None) -> bool:
+    """Move req to status if that is forward; record it, notify the requester. Does not commit."""
+    if not states.may_move(req.status, status):
+        return False
+    req.status = status
+    note(req, message, source=source, actor=actor)
+    if status == states.DECLINED and message:
+        req.decline_reason = message[:500]
+    _tell_requester(req, status, message, actor)
+    return True
+
+
+def _tell_requester(req: MediaRequest, status: str, message: str, actor) -> None:
+    told = TOLD.get(status)
+    if told is None or getattr(actor, "id", None) == req.user_id:
+        return
+    title, level = told
+    notify(
+        [req.user_id],
+        title.format(title=req.title),
+        message,
+        level=level,
+        link=link_for(req),
+        subject=subject_of("request", req.id),
+        commit=False,
+    )
+
+
+def link_for(req: MediaRequest) -> str:
+    """Where a notification about req leads: the title in our library once there, else the request.
+
+    Plain paths: jobs run without a request to build URLs from.
+    """
+    if req.status in (states.AVAILABLE, states.PARTIALLY_AVAILABLE) and req.available_item_id:
+        item = db.session.get(MediaItem, req.available_item_id)
+        if item is not None:
+            return f"/library/item/{item.rating_key}"
+    return f"/requests/{req.id}"
+
+
+def _announce(req: MediaRequest) -> None:
+    """Tell the requester's and the admins' open pages, once the change is committed."""
+    event = {
+        "type": "request.changed",
+        "id": req.id,
+        "user_id": req.user_id,
+        "status": req.status,
+        "delivery": req.delivery,
+    }
+    audience = [req.user_id]  # read now: after the commit, reading req would query
+    after_commit(lambda: publish(event, user_ids=audience, admins=True))
