@@ -191,6 +191,31 @@ def _ended_others(who, target, d):
     return f"{target} signed out {count} other device{'s' if count != 1 else ''}", {"count"}
 
 
+# What a group of settings is called in a sentence, by the prefix of their keys.
+SETTING_GROUPS = {
+    "plex": "the Plex server connection",
+    "oidc": "single sign-on",
+    "signup": "sign-ups",
+    "overseerr": "the Overseerr connection",
+    "tmdb": "the TMDB key",
+    "requests": "the request rules",
+    "dashboard": "the dashboard",
+    "quota": "the default quotas",
+}
+
+
+def _settings_changed(who, target, d):
+    groups = []
+    for key in d:
+        group = SETTING_GROUPS.get(str(key).partition(".")[0], "settings")
+        if group not in groups:
+            groups.append(group)
+    if not groups:
+        return f"{who} changed settings", set()
+    named = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
+    return f"{who} changed {named}", set()
+
+
 def _fixed(template: str) -> Describer:
     return lambda who, target, d: (template.format(who=who, target=target), set())
 
@@ -219,7 +244,7 @@ DESCRIBERS: dict[str, Describer] = {
     "library.hidden": _fixed("{who} hid the library {target}"),
     "library.shown": _fixed("{who} showed the library {target} again"),
     "library.webhook_rotated": _fixed("{who} gave the Plex webhook a new address"),
-    "settings.changed": _fixed("{who} changed settings"),
+    "settings.changed": _settings_changed,
 }
 
 
