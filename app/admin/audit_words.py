@@ -64,6 +64,18 @@ SETTING_LABELS = {
     "oidc.admin_claim": "Single sign-on admin claim",
     "oidc.admin_value": "Single sign-on admin value",
     "oidc.label": "Single sign-on button label",
+    "overseerr.url": "Overseerr address",
+    "overseerr.api_key": "Overseerr API key",
+    "overseerr.webhook_auth": "Overseerr webhook Authorization value",
+    "overseerr.version": "Overseerr version",
+    "overseerr.checked_at": "Overseerr last checked",
+    "tmdb.api_key": "TMDB API key",
+    "requests.movie_limit": "Movies a person may request",
+    "requests.movie_days": "Days the movie limit counts",
+    "requests.season_limit": "Seasons a person may request",
+    "requests.season_days": "Days the season limit counts",
+    "requests.auto_approve_admin": "Admins' requests approved at once",
+    "requests.auto_approve_user": "Everyone's requests approved at once",
 }
 DETAIL_LABELS = {
     "plex_id": "Plex account id",
