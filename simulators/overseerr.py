@@ -39,11 +39,13 @@ __all__ = ["OverseerrSimulator", "OverseerrState", "advance_media", "create_app"
 @lru_cache(maxsize=1)
 def openapi():
     """Overseerr's spec as openapi-core reads it, served under /api/v1 on any host."""
-    from openapi_core import OpenAPI
+    from openapi_core import Config, OpenAPI
 
-    spec = yaml.safe_load(SPEC_PATH.read_text())
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    spec = yaml.load(SPEC_PATH.read_text(), Loader=loader)  # noqa: S506 (a safe loader)
     spec["servers"] = [{"url": "/api/v1"}]
-    return OpenAPI.from_dict(spec)
+    # The spec is Overseerr's own, unchanged: checking it again on every start costs seconds.
+    return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
 
 
 def spec_errors(exc: Exception) -> list[dict]:
@@ -130,6 +132,7 @@ def create_app(state: OverseerrState) -> Flask:
     """Build the WSGI app that answers as Overseerr from ``state``."""
     app = Flask(__name__)
     app.config["OVERSEERR_STATE"] = state
+    openapi()  # read the spec now, not during the first call (whose caller may time out)
 
     @app.before_request
     def checks():
