@@ -10,6 +10,7 @@ Switches live on ``OverseerrState`` (``down``, ``slow_seconds``, ``store_then_st
 the webhooks Overseerr would.
 """
 
+import secrets
 import threading
 import time
 from functools import lru_cache
@@ -288,3 +289,26 @@ class OverseerrSimulator:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+
+DEMO_WEBHOOK_AUTH = "Bearer demo-overseerr-webhook"
+
+
+def demo_state(plex_state, medianest_url: str) -> OverseerrState:
+    """Demo mode's Overseerr: the demo Plex accounts as its users, webhooks to MediaNest.
+
+    Approved requests become available a few seconds later, so a newcomer sees the whole way.
+    """
+    from simulators.overseerr_state import REQUEST
+
+    state = OverseerrState(api_key="demo-" + secrets.token_hex(16))
+    with plex_state.lock:
+        accounts = sorted(plex_state.accounts.values(), key=lambda a: a.id)
+    owner, others = accounts[0], accounts[1:]
+    state.users[1].username, state.users[1].plex_id = owner.username, owner.id
+    for account in others:
+        state.add_user(account.username, plex_id=account.id, permissions=REQUEST)
+    state.webhook_url = medianest_url.rstrip("/") + "/webhooks/overseerr"
+    state.webhook_auth = DEMO_WEBHOOK_AUTH
+    state.auto_available_seconds = 8.0
+    return state
