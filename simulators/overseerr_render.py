@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def user_json(user: User, state: OverseerrState) -> dict:
-    count = sum(1 for r in state.requests.values() if r.requested_by is user)
+    with state.lock:
+        count = sum(1 for r in state.requests.values() if r.requested_by is user)
     return {
         "id": user.id,
         "email": user.email,
@@ -56,15 +57,18 @@ def media_json(media: Media, state: OverseerrState, *, with_requests: bool) -> d
         "updatedAt": stamp(media.updated_at),
     }
     if with_requests:
-        body["requests"] = [
-            request_json(r, state, with_media=False)
-            for r in state.requests.values()
-            if r.media is media
-        ]
+        with state.lock:
+            found = [r for r in state.requests.values() if r.media is media]
+        body["requests"] = [request_json(r, state, with_media=False) for r in found]
     return body
 
 
 def request_json(req: Request, state: OverseerrState, *, with_media: bool = True) -> dict:
+    with state.lock:  # other threads add requests and move media meanwhile
+        return _request_json(req, state, with_media)
+
+
+def _request_json(req: Request, state: OverseerrState, with_media: bool) -> dict:
     body = {
         "id": req.id,
         "status": req.status,
@@ -97,6 +101,11 @@ def page_json(items: list, take: int, skip: int) -> dict:
 
 
 def title_json(state: OverseerrState, media_type: str, tmdb_id: int) -> dict:
+    with state.lock:
+        return _title_json(state, media_type, tmdb_id)
+
+
+def _title_json(state: OverseerrState, media_type: str, tmdb_id: int) -> dict:
     media = state.media.get((media_type, tmdb_id))
     body = {"id": tmdb_id, "posterPath": f"/poster-{tmdb_id}.jpg", "overview": ""}
     if media_type == "movie":

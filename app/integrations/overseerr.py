@@ -107,6 +107,9 @@ class Breaker:
             return None  # without Redis, do not stop calling
         return float(value) if value else None
 
+    def is_open(self) -> bool:
+        return self.open_until() is not None
+
     def before(self, probe: Callable[[], None], on_close: Callable[[], None] | None) -> None:
         """Return if a call may go ahead; raise CircuitOpen if not. Probes once it is time."""
         until = self.open_until()

@@ -1,29 +1,38 @@
 """Jobs that deliver requests to Overseerr and keep ours in step with it.
 
-deliver_action claims one outbox row and tells Overseerr; sweep_actions re-enqueues rows whose
-retry is due; reconcile_requests polls Overseerr for requests that are not final yet, because
-Overseerr sends each webhook once and never again.
+deliver_action claims one outbox row and tells Overseerr; deliver_due drains every due row (many
+at once after an outage, without a job per row); sweep_actions starts them for rows whose retry
+is due; reconcile_requests polls Overseerr for requests that are not final yet, because Overseerr
+sends each webhook once and never again.
 """
 
 import logging
 from datetime import timedelta
 
-from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import select, update
 
+from app.after_commit import after_commit
 from app.extensions import db
 from app.integrations import overseerr
 from app.jobs import enqueue
 from app.models import MediaRequest, RequestAction
 from app.models.base import utcnow
-from app.requests import delivery, history, matches, states
+from app.requests import actions, delivery, states
 from app.requests import overseerr_sync as sync
 
 log = logging.getLogger(__name__)
 
-HOLD = timedelta(hours=1)  # an unmatched person waits this long before we look again
-MAX_BACKOFF = 15 * 60
 SWEEP_BATCH = 2000
+DRAINERS = 4  # jobs that drain due actions side by side
+DRAIN_AT_ONCE = 20  # more due than this: drain them instead of a job each
+LEASE = timedelta(minutes=5)  # a drained row is ours this long, should the worker die
+
+
+def _client():
+    client = overseerr.client()
+    client.on_recovered = release_waiting
+    return client
 
 
 def _claim(action_id: int) -> RequestAction | None:
@@ -46,166 +55,95 @@ def deliver_action(action_id: int) -> str:
         db.session.rollback()
         return "skipped"
     req = db.session.get(MediaRequest, action.request_id)
-    if not delivery.overseerr_configured():
-        _wait(action, req, "Overseerr is not set up yet.", HOLD.total_seconds())
-        db.session.commit()
-        return "waiting"
-    client = overseerr.client()
-    client.on_recovered = release_waiting
-    try:
-        outcome = HANDLERS[action.kind](client, req, action)
-    except overseerr.OverseerrError as exc:
-        outcome = _failed(action, req, exc)
-    else:
-        sync.all_clear(sync.KEY_SUBJECT)
+    client = _client()
+    outcome = actions.run(client, req, action)
     db.session.commit()
+    if outcome == "waiting" and client.breaker.is_open():
+        _drop_queued_deliveries()
     return outcome
 
 
-def _done(action: RequestAction) -> str:
-    action.state, action.done_at, action.last_error = "done", utcnow(), None
-    return "done"
+def _drop_queued_deliveries() -> None:
+    """While Overseerr is away, take the one-row jobs off the queue (once per outage).
 
+    Each would only find the breaker open, and after a burst of requests they would keep the
+    workers busy long after Overseerr is back. Their rows stay pending: the sweeper drains them.
+    """
+    from app.extensions import get_queue, redis_conn
 
-def _wait(action: RequestAction, req: MediaRequest, words: str, seconds: float) -> None:
-    """Leave the action pending, due again in seconds; say why in the history once."""
-    action.attempts += 1
-    action.due_at = utcnow() + timedelta(seconds=seconds)
-    if action.last_error != words:
-        history.note(req, f"Waiting to reach Overseerr: {words}", source="delivery")
-    action.last_error = words
-    req.delivery, req.delivery_error = "waiting", words
-
-
-def _backoff(action: RequestAction) -> float:
-    base = float(current_app.config["OVERSEERR_RETRY_SECONDS"])
-    return min(MAX_BACKOFF, base * 2 ** min(action.attempts, 10))
-
-
-def _failed(action: RequestAction, req: MediaRequest, exc: overseerr.OverseerrError) -> str:
-    words = str(exc)
-    if isinstance(exc, overseerr.CircuitOpen):
-        _wait(action, req, words, max(1.0, exc.until - utcnow().timestamp()))
-        return "waiting"
-    if isinstance(exc, overseerr.BadKey):
-        _wait(action, req, words, _backoff(action))
-        sync.tell_admins_once(sync.KEY_SUBJECT, "Overseerr refused MediaNest's API key", words)
-        return "waiting"
-    if exc.retry:
-        _wait(action, req, words, _backoff(action))
-        return "waiting"
-    action.state, action.last_error, action.done_at = "failed", words, utcnow()
-    req.delivery, req.delivery_error = "failed", words
-    if action.kind == "submit":
-        history.advance(req, states.FAILED, source="overseerr", message=words)
-    else:
-        history.note(req, f"Overseerr did not take the change: {words}", source="overseerr")
-    return "failed"
-
-
-# -- the actions -----------------------------------------------------------------------------
-
-
-def _overseerr_user(client, req: MediaRequest, action: RequestAction) -> int | None:
-    found = matches.overseerr_user_of(req.user_id)
-    if found is None:
-        matches.refresh(client)
-        found = matches.overseerr_user_of(req.user_id)
-    if found is None:
-        name = req.user.username
-        words = (
-            f"{name} has no Overseerr account matched by Plex: import them in Overseerr, "
-            "then press Import matches under Admin → Requests."
-        )
-        _wait(action, req, words, HOLD.total_seconds())
-        sync.tell_admins_once(
-            sync.UNMATCHED_SUBJECT, "Requests are waiting for an Overseerr account", words
-        )
-    return found
-
-
-def submit_body(req: MediaRequest) -> dict:
-    """POST /api/v1/request's body (MediaRequestBody) for req."""
-    body = {"mediaType": req.media_type, "mediaId": req.tmdb_id}
-    if req.media_type == "tv":
-        body["seasons"] = sorted(int(s) for s in req.seasons) if req.seasons else "all"
-        if req.tvdb_id:
-            body["tvdbId"] = req.tvdb_id
-    return body
-
-
-def _submit(client, req: MediaRequest, action: RequestAction) -> str:
-    if req.overseerr_id is not None:
-        return _done(action)  # delivered by an earlier run
-    user = _overseerr_user(client, req, action)
-    if user is None:
-        return "waiting"
     try:
-        created = client.create_request(submit_body(req), as_user=user)
-        sync.link(req, created)
-    except (overseerr.Duplicate, overseerr.NothingLeft) as exc:
-        existing = sync.find_existing(client, req, user)
-        if existing is None:
-            raise
-        sync.link(req, existing, words=f"{exc} Linked to Overseerr request #{existing['id']}.")
-        created = existing
-    if req.status in states.PROGRESS[1:] and created.get("status") == 1:
-        delivery.queue(req, "approve")  # approved here; Overseerr still waits for an admin
-    return _done(action)
+        if not redis_conn().set("medianest:overseerr:queue-dropped", "1", nx=True, ex=60):
+            return
+        queue = get_queue("default")
+        for job_id in queue.get_job_ids():
+            if job_id.startswith("request-action-"):
+                job = queue.fetch_job(job_id)
+                if job is not None:
+                    job.delete()
+    except RedisError as exc:
+        log.info("Could not thin the queue: %s", exc)
 
 
-def _decide(verb: str):
-    def handler(client, req: MediaRequest, action: RequestAction) -> str:
-        if req.overseerr_id is None:
-            return _done(action)  # not delivered yet: the submission carries our decision
-        answer = client.decide(req.overseerr_id, verb)
-        history.note(req, f"Overseerr has it {verb}d.", source="delivery")
-        sync.apply(req, answer, source="overseerr")
-        return _done(action)
-
-    return handler
-
-
-def _seasons(client, req: MediaRequest, action: RequestAction) -> str:
-    if req.overseerr_id is None:
-        return _done(action)
-    seasons = action.payload.get("seasons") or req.seasons
-    body = {"mediaType": "tv", "seasons": sorted(int(s) for s in seasons)}
-    client.update_request(req.overseerr_id, body)
-    history.note(req, "Overseerr has the new seasons.", source="delivery")
-    return _done(action)
-
-
-HANDLERS = {
-    "submit": _submit,
-    "approve": _decide("approve"),
-    "decline": _decide("decline"),
-    "seasons": _seasons,
-}
+def _lease_next() -> RequestAction | None:
+    """Take the next due row by moving its due time past the lease (works on every database)."""
+    now = utcnow()
+    for _ in range(5):
+        found = db.session.execute(
+            select(RequestAction.id, RequestAction.due_at)
+            .where(RequestAction.state == "pending", RequestAction.due_at <= now)
+            .order_by(RequestAction.due_at, RequestAction.id)
+            .limit(1)
+        ).first()
+        if found is None:
+            db.session.rollback()
+            return None
+        taken = db.session.execute(
+            update(RequestAction)
+            .where(RequestAction.id == found.id, RequestAction.due_at == found.due_at)
+            .values(due_at=now + LEASE)
+        )
+        db.session.commit()
+        if taken.rowcount == 1:
+            return db.session.get(RequestAction, found.id)
+    return None  # others are draining the same rows: leave the rest to them
 
 
-# -- schedules -------------------------------------------------------------------------------
+def deliver_due(limit: int = 1000) -> int:
+    """Deliver due actions one after another until none is due; returns how many were tried."""
+    client, tried = _client(), 0
+    while tried < limit:
+        action = _lease_next()
+        if action is None:
+            break
+        tried += 1
+        req = db.session.get(MediaRequest, action.request_id)
+        outcome = actions.run(client, req, action)
+        db.session.commit()
+        if outcome == "waiting" and client.breaker.is_open():
+            break  # everything else would wait too
+    return tried
+
+
+def _start_drainers(count: int) -> None:
+    for number in range(min(DRAINERS, max(1, count // DRAIN_AT_ONCE))):
+        enqueue("app.requests.tasks.deliver_due", job_id=f"request-drain-{number}")
 
 
 def release_waiting() -> int:
-    """Overseerr answers again: everything waiting is due now, enqueued once committed."""
+    """Overseerr answers again: everything waiting is due now, started once committed."""
     now = utcnow()
-    db.session.execute(
+    result = db.session.execute(
         update(RequestAction)
         .where(RequestAction.state == "pending", RequestAction.due_at > now)
         .values(due_at=now)
     )
-    ids = db.session.scalars(
-        select(RequestAction.id).where(RequestAction.state == "pending").limit(SWEEP_BATCH)
-    ).all()
-    from app.after_commit import after_commit
-
-    after_commit(lambda: [delivery._enqueue(i) for i in ids])
-    return len(ids)
+    count = result.rowcount or 0
+    after_commit(lambda: _start_drainers(max(count, DRAIN_AT_ONCE)))
+    return count
 
 
 def sweep_actions() -> int:
-    """Enqueue every pending action whose time has come (lost jobs, retries, Redis outages)."""
+    """Start delivery of every pending action whose time has come (lost jobs, retries)."""
     ids = db.session.scalars(
         select(RequestAction.id)
         .where(RequestAction.state == "pending", RequestAction.due_at <= utcnow())
@@ -213,10 +151,11 @@ def sweep_actions() -> int:
         .limit(SWEEP_BATCH)
     ).all()
     db.session.rollback()
+    if len(ids) > DRAIN_AT_ONCE:
+        _start_drainers(len(ids))
+        return len(ids)
     for action_id in ids:
-        enqueue(
-            "app.requests.tasks.deliver_action", action_id, job_id=f"request-action-{action_id}"
-        )
+        delivery._enqueue(action_id)
     return len(ids)
 
 
