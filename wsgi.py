@@ -16,5 +16,8 @@ with app.app_context():
     from app.admin.plex_services import provision_from_environment
 
     problem = provision_from_environment()
+    from app.admin.requests_settings_services import provision_from_environment as requests_env
+
+    requests_env()
 if problem:
     sys.stderr.write(f"MediaNest could not set up Plex from MEDIANEST_PLEX_URL: {problem}\n")

@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.ops import bp as ops_bp
     from app.ops.metrics import init_request_metrics
     from app.realtime import bp as realtime_bp
+    from app.requests.webhook import bp as overseerr_webhook_bp
     from app.setup import bp as setup_bp
 
     database.init_app(app)
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         library_bp,
         ops_bp,
         realtime_bp,
+        overseerr_webhook_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -29,6 +29,10 @@ class Defaults:
     OVERSEERR_API_KEY = ""
     OVERSEERR_WEBHOOK_AUTH = ""
     OVERSEERR_TIMEOUT = 10.0  # seconds to wait for one Overseerr answer
+    # After this many failed calls in a row, stop calling Overseerr for this many seconds.
+    OVERSEERR_BREAKER_FAILURES = 5
+    OVERSEERR_BREAKER_SECONDS = 15.0
+    OVERSEERR_RETRY_SECONDS = 15.0  # first retry of a delivery; doubles up to 15 minutes
     UPTIME_KUMA_URL = ""
     UPTIME_KUMA_SLUG = ""
     TMDB_API_KEY = ""

@@ -66,6 +66,9 @@ SPECS = {
         Spec("overseerr.webhook_auth", secret=True),
         Spec("overseerr.version"),
         Spec("overseerr.checked_at"),
+        # When Overseerr's webhook last reached us, and when its test notification did.
+        Spec("overseerr.webhook_received_at"),
+        Spec("overseerr.webhook_test_at"),
         Spec("tmdb.api_key", secret=True),
         Spec("requests.movie_limit", 5),
         Spec("requests.movie_days", 7),

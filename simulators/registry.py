@@ -40,8 +40,31 @@ def _plex_simulators() -> list[Simulator]:
     ]
 
 
+DEMO_OVERSEERR: dict = {}
+
+
+def _overseerr_simulator() -> Simulator:
+    """Demo Overseerr: the demo Plex accounts as its users; it webhooks this MediaNest."""
+    import os
+
+    from simulators import overseerr
+
+    port = os.environ.get("MEDIANEST_PORT", "8000")
+    state = overseerr.demo_state(DEMO_PLEX["state"], f"http://127.0.0.1:{port}")
+    DEMO_OVERSEERR["state"] = state
+    return Simulator(
+        "Overseerr",
+        lambda: overseerr.create_app(state),
+        {
+            "MEDIANEST_OVERSEERR_URL": "{url}",
+            "MEDIANEST_OVERSEERR_API_KEY": state.api_key,
+            "MEDIANEST_OVERSEERR_WEBHOOK_AUTH": overseerr.DEMO_WEBHOOK_AUTH,
+        },
+    )
+
+
 # Each outside service's simulator registers here as it is written.
-SIMULATORS: list[Simulator] = [*_plex_simulators()]
+SIMULATORS: list[Simulator] = [*_plex_simulators(), _overseerr_simulator()]
 
 
 def demo_plex_connection() -> dict[str, str]:

@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import audit_log, invites, oidc, people, plex, routes, signup  # noqa: E402,F401
+from app.admin import (  # noqa: E402,F401
+    audit_log,
+    invites,
+    oidc,
+    people,
+    plex,
+    requests_settings,
+    routes,
+    signup,
+)

@@ -42,6 +42,9 @@ ACTION_LABELS = {
     "library.shown": "Library shown",
     "library.webhook_rotated": "Webhook address changed",
     "settings.changed": "Settings changed",
+    "overseerr.tested": "Overseerr connection tested",
+    "overseerr.webhook_generated": "Overseerr webhook secret made",
+    "overseerr.matches_imported": "Overseerr users matched",
 }
 
 SETTING_LABELS = {
@@ -66,16 +69,16 @@ SETTING_LABELS = {
     "oidc.label": "Single sign-on button label",
     "overseerr.url": "Overseerr address",
     "overseerr.api_key": "Overseerr API key",
-    "overseerr.webhook_auth": "Overseerr webhook Authorization value",
+    "overseerr.webhook_auth": "Overseerr webhook secret",
     "overseerr.version": "Overseerr version",
-    "overseerr.checked_at": "Overseerr last checked",
+    "overseerr.checked_at": "Overseerr last tested",
     "tmdb.api_key": "TMDB API key",
-    "requests.movie_limit": "Movies a person may request",
-    "requests.movie_days": "Days the movie limit counts",
-    "requests.season_limit": "Seasons a person may request",
-    "requests.season_days": "Days the season limit counts",
-    "requests.auto_approve_admin": "Admins' requests approved at once",
-    "requests.auto_approve_user": "Everyone's requests approved at once",
+    "requests.movie_limit": "Movie requests allowed",
+    "requests.movie_days": "Days the movie allowance covers",
+    "requests.season_limit": "Season requests allowed",
+    "requests.season_days": "Days the season allowance covers",
+    "requests.auto_approve_admin": "Approve admins' requests at once",
+    "requests.auto_approve_user": "Approve everyone's requests at once",
 }
 DETAIL_LABELS = {
     "plex_id": "Plex account id",
@@ -228,6 +231,24 @@ def _settings_changed(who, target, d):
     return f"{who} changed {named}", set()
 
 
+def _overseerr_tested(who, target, d):
+    if d.get("ok"):
+        return f"{who} tested the connection to Overseerr {d.get('version', '')}".rstrip(), {
+            "ok",
+            "version",
+        }
+    return f"{who} tested the connection to Overseerr: it failed", {"ok"}
+
+
+def _matches_imported(who, target, d):
+    matched, unmatched = int(d.get("matched", 0)), int(d.get("unmatched", 0))
+    return (
+        f"{who} matched {matched} {'person' if matched == 1 else 'people'} to Overseerr users "
+        f"({unmatched} without one)",
+        {"matched", "unmatched"},
+    )
+
+
 def _fixed(template: str) -> Describer:
     return lambda who, target, d: (template.format(who=who, target=target), set())
 
@@ -257,6 +278,9 @@ DESCRIBERS: dict[str, Describer] = {
     "library.shown": _fixed("{who} showed the library {target} again"),
     "library.webhook_rotated": _fixed("{who} gave the Plex webhook a new address"),
     "settings.changed": _settings_changed,
+    "overseerr.tested": _overseerr_tested,
+    "overseerr.webhook_generated": _fixed("{who} made a new secret for Overseerr's webhook"),
+    "overseerr.matches_imported": _matches_imported,
 }
 
 
