@@ -1,0 +1,117 @@
+"""Discover's titles and lists kept in our database, so a page answers without asking TMDB."""
+
+import logging
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
+
+from app.discover.titles import CastMember, Season, Title
+from app.extensions import db
+from app.models import DiscoverList, DiscoverTitle
+from app.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+TITLE_MAX_AGE = timedelta(hours=24)
+LIST_MAX_AGE = timedelta(hours=1)
+VIEW_EVERY = timedelta(hours=1)  # how often a look at a page is written down
+
+
+def to_data(title: Title) -> dict:
+    data = asdict(title)
+    data["genres"] = list(title.genres)
+    return data
+
+
+def from_data(data: dict) -> Title:
+    fields = dict(data)
+    fields["genres"] = tuple(fields.get("genres") or ())
+    fields["cast"] = tuple(CastMember(**c) for c in fields.get("cast") or ())
+    fields["seasons"] = tuple(Season(**s) for s in fields.get("seasons") or ())
+    fields["extra"] = dict(fields.get("extra") or {})
+    return Title(**fields)
+
+
+def is_stale(fetched_at: datetime, max_age: timedelta, now: datetime | None = None) -> bool:
+    return (now or utcnow()) - fetched_at > max_age
+
+
+def title_row(media_type: str, tmdb_id: int) -> DiscoverTitle | None:
+    return db.session.scalar(
+        select(DiscoverTitle).where(
+            DiscoverTitle.media_type == media_type, DiscoverTitle.tmdb_id == tmdb_id
+        )
+    )
+
+
+def titles_for(keys) -> dict[tuple[str, int], Title]:
+    """The stored titles of (media_type, tmdb_id) pairs, in one query."""
+    keys = {(kind, int(tmdb_id)) for kind, tmdb_id in keys}
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(DiscoverTitle.media_type, DiscoverTitle.tmdb_id, DiscoverTitle.data).where(
+            tuple_(DiscoverTitle.media_type, DiscoverTitle.tmdb_id).in_(keys)
+        )
+    ).all()
+    return {(kind, tmdb_id): from_data(data) for kind, tmdb_id, data in rows}
+
+
+def save_titles(titles, *, detailed: bool = False, source: str = "tmdb") -> None:
+    """Store titles; a card read from a list never replaces a title stored with its details."""
+    titles = {t.key: t for t in titles}
+    if not titles:
+        return
+    now = utcnow()
+    existing = {
+        (row.media_type, row.tmdb_id): row
+        for row in db.session.scalars(
+            select(DiscoverTitle).where(
+                tuple_(DiscoverTitle.media_type, DiscoverTitle.tmdb_id).in_(list(titles))
+            )
+        )
+    }
+    for key, title in titles.items():
+        row = existing.get(key)
+        if row is None:
+            row = DiscoverTitle(media_type=key[0], tmdb_id=key[1], last_viewed_at=None)
+            db.session.add(row)
+        elif row.detailed and not detailed:
+            continue
+        row.data, row.detailed, row.source, row.fetched_at = to_data(title), detailed, source, now
+    _commit()
+
+
+def stored_lists(names) -> dict[str, DiscoverList]:
+    rows = db.session.scalars(select(DiscoverList).where(DiscoverList.name.in_(list(names))))
+    return {row.name: row for row in rows}
+
+
+def save_list(name: str, titles: list[Title], source: str = "tmdb") -> None:
+    save_titles(titles, source=source)
+    row = db.session.get(DiscoverList, name) or DiscoverList(name=name)
+    row.keys = [list(t.key) for t in titles]
+    row.source, row.fetched_at = source, utcnow()
+    db.session.add(row)
+    _commit()
+
+
+def viewed(media_type: str, tmdb_id: int) -> None:
+    """Note that someone opened a title's page (at most once an hour), for the daily refresh."""
+    row = title_row(media_type, tmdb_id)
+    now = utcnow()
+    if row is None or (row.last_viewed_at and now - row.last_viewed_at < VIEW_EVERY):
+        return
+    row.last_viewed_at = now
+    _commit()
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another process stored the same title a moment ago: theirs is as good as ours.
+        db.session.rollback()
+        log.info("A Discover title was stored by another process at the same time")
