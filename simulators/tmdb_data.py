@@ -157,6 +157,7 @@ class Catalog:
                     "original_name": name,
                     "popularity": round(1 + b[n + 8] / 10, 3),
                     "profile_path": None if n == 5 else image_name("c", name),
+                    **({"cast_id": n + 1} if facts["kind"] == "movie" else {}),
                     "character": pick(FIRST_NAMES, b[n + 20]),
                     "credit_id": hashlib.blake2b(
                         f"{facts['id']}:{n}".encode(), digest_size=12
