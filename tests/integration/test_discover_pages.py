@@ -109,7 +109,7 @@ def test_a_show_page_lists_each_season_with_what_plex_has(app, people):
         ("Season 3", "On Plex"),
         ("Season 4", "Not on Plex"),
     ]
-    assert "See it in the library" in html
+    assert "Open in the library" in html
     assert 'id="request-box"' in html
     assert "Cast" in html
 
@@ -120,7 +120,7 @@ def test_a_movie_page_has_facts_poster_and_the_request_box(app, people, tmdb_sim
     facts = tmdb_sim.state.catalog.facts("movie", NOT_ON_PLEX_MOVIE)
     assert facts["title"] in html and facts["overview"] in html
     assert " min</span>" in html
-    assert 'id="request-box"' in html and "See it in the library" not in html
+    assert 'id="request-box"' in html and "Open in the library" not in html
 
 
 @pytest.mark.parametrize(
