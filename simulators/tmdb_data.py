@@ -69,6 +69,7 @@ class Catalog:
 
     def __init__(self, shelves=DEMO_SHELVES):
         self.shelves = tuple(shelves)
+        self._trending: dict = {}
 
     def shelf_of(self, kind: str, tmdb_id: int) -> tuple[Shelf, int] | None:
         number, index = divmod(tmdb_id - 11, 1_000_000)
@@ -182,6 +183,11 @@ class Catalog:
         return sorted(soon, key=lambda i: self.facts("movie", i)["date"])
 
     def trending(self, kind: str, window: str) -> list[tuple[str, int]]:
+        if (kind, window) not in self._trending:
+            self._trending[(kind, window)] = self._trend(kind, window)
+        return self._trending[(kind, window)]
+
+    def _trend(self, kind: str, window: str) -> list[tuple[str, int]]:
         kinds = ("movie", "tv") if kind == "all" else (kind,)
         keys = [(k, i) for k in kinds for i in self.ids(k)]
 
