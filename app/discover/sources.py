@@ -1,4 +1,4 @@
-"""Where Discover's titles come from: TMDB with a key, else (later) Overseerr's own discover API.
+"""Where Discover's titles come from: TMDB with a key, else Overseerr's own discover API.
 
 A source answers in `Title`s and raises `Unavailable` (or `RateLimited`) in plain words; the
 services above it decide what is stored and what a page shows meanwhile.
@@ -6,7 +6,6 @@ services above it decide what is stored and what a page shows meanwhile.
 
 from typing import Protocol
 
-from app import settings
 from app.discover.titles import CastMember, Season, Title
 from app.integrations import tmdb
 
@@ -156,6 +155,6 @@ def current() -> Source | None:
     """The source Discover reads now: TMDB with a key; None when nothing is set up."""
     if tmdb.configured():
         return TmdbSource()
-    if settings.get("overseerr.url") and settings.get("overseerr.api_key"):
-        return None  # Overseerr's discover endpoints: not read yet (see OverseerrSource)
-    return None
+    from app.discover.overseerr_source import OverseerrSource  # it builds on this module
+
+    return OverseerrSource.configured()
