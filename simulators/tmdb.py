@@ -275,3 +275,36 @@ def create_app(state: TmdbState | None = None) -> Flask:
         return error(*NOT_ALLOWED)
 
     return app
+
+
+def main(argv=None) -> None:
+    """Serve the simulated TMDB until interrupted (for benchmarks); prints its address."""
+    import argparse
+    import logging
+
+    from simulators.server import SimulatorServer
+    from simulators.tmdb_data import Catalog, Shelf
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(prog="python -m simulators.tmdb")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--plex-movies", type=int, default=300, help="movies the Plex has")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    args = parser.parse_args(argv)
+    count = args.plex_movies
+    shelves = (
+        Shelf("movie", 1, count + 300, on_plex=count, upcoming=40),
+        Shelf("tv", 2, 120, on_plex=0, plex_seasons=3),
+    )
+    state = TmdbState(catalog=Catalog(shelves), latency=args.latency)
+    state.catalog.trending("all", "week"), state.catalog.popular, state.catalog.upcoming
+    server = SimulatorServer(create_app(state), port=args.port).start()
+    print(server.url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -79,8 +79,7 @@ def discover_page(viewer) -> Page:
     problem = None
     if source is not None:
         fetched, problem = _fetch_lists(source, [n for n in names if n not in stored])
-        for name, titles in fetched.items():
-            store.save_list(name, titles, source=source.name)
+        store.save_lists(fetched, source=source.name)
         for name, row in stored.items():
             if store.is_stale(row.fetched_at, store.LIST_MAX_AGE):
                 _enqueue("refresh_list", name, job_id=f"discover-list-{name}")

@@ -62,7 +62,7 @@ def titles_for(keys) -> dict[tuple[str, int], Title]:
     }
 
 
-def save_titles(titles, *, detailed: bool = False, source: str = "tmdb") -> None:
+def save_titles(titles, *, detailed: bool = False, source: str = "tmdb", commit=True) -> None:
     """Store titles; a card read from a list never replaces a title stored with its details."""
     titles = {t.key: t for t in titles}
     if not titles:
@@ -82,7 +82,8 @@ def save_titles(titles, *, detailed: bool = False, source: str = "tmdb") -> None
         elif row.detailed and not detailed:
             continue
         row.data, row.detailed, row.source, row.fetched_at = to_data(title), detailed, source, now
-    _commit()
+    if commit:
+        _commit()
 
 
 def stored_lists(names) -> dict[str, DiscoverList]:
@@ -90,13 +91,21 @@ def stored_lists(names) -> dict[str, DiscoverList]:
     return {row.name: row for row in rows}
 
 
-def save_list(name: str, titles: list[Title], source: str = "tmdb") -> None:
-    save_titles(titles, source=source)
-    row = db.session.get(DiscoverList, name) or DiscoverList(name=name)
-    row.keys = [list(t.key) for t in titles]
-    row.source, row.fetched_at = source, utcnow()
-    db.session.add(row)
+def save_lists(lists: dict[str, list[Title]], source: str = "tmdb") -> None:
+    """Store lists and their titles in one transaction."""
+    if not lists:
+        return
+    save_titles([t for titles in lists.values() for t in titles], source=source, commit=False)
+    for name, titles in lists.items():
+        row = db.session.get(DiscoverList, name) or DiscoverList(name=name)
+        row.keys = [list(t.key) for t in titles]
+        row.source, row.fetched_at = source, utcnow()
+        db.session.add(row)
     _commit()
+
+
+def save_list(name: str, titles: list[Title], source: str = "tmdb") -> None:
+    save_lists({name: titles}, source=source)
 
 
 def viewed(media_type: str, tmdb_id: int) -> None:
