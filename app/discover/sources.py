@@ -54,7 +54,7 @@ def title_from_result(item: dict, media_type: str | None = None) -> Title | None
     """A card's title from one TMDB list or search result; None for people and oddities."""
     kind = item.get("media_type") or media_type
     tmdb_id = item.get("id")
-    if kind not in ("movie", "tv") or not isinstance(tmdb_id, int) or not 0 < tmdb_id < 2**31:
+    if kind not in ("movie", "tv") or type(tmdb_id) is not int or not 0 < tmdb_id < 2**31:
         return None
     name = item.get("title") if kind == "movie" else item.get("name")
     date = item.get("release_date") if kind == "movie" else item.get("first_air_date")
