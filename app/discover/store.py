@@ -1,10 +1,10 @@
 """Discover's titles and lists kept in our database, so a page answers without asking TMDB."""
 
 import logging
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.discover.titles import CastMember, Season, Title
@@ -20,18 +20,28 @@ VIEW_EVERY = timedelta(hours=1)  # how often a look at a page is written down
 
 
 def to_data(title: Title) -> dict:
-    data = asdict(title)
+    """The title as JSON; by hand, as dataclasses.asdict deep-copies (30 ms for a page's 80)."""
+    data = {f.name: getattr(title, f.name) for f in fields(Title)}
     data["genres"] = list(title.genres)
+    data["cast"] = [
+        {"name": c.name, "character": c.character, "profile_path": c.profile_path}
+        for c in title.cast
+    ]
+    data["seasons"] = [
+        {"number": s.number, "name": s.name, "episodes": s.episodes, "air_date": s.air_date}
+        for s in title.seasons
+    ]
+    data["extra"] = dict(title.extra)
     return data
 
 
 def from_data(data: dict) -> Title:
-    fields = dict(data)
-    fields["genres"] = tuple(fields.get("genres") or ())
-    fields["cast"] = tuple(CastMember(**c) for c in fields.get("cast") or ())
-    fields["seasons"] = tuple(Season(**s) for s in fields.get("seasons") or ())
-    fields["extra"] = dict(fields.get("extra") or {})
-    return Title(**fields)
+    values = dict(data)
+    values["genres"] = tuple(values.get("genres") or ())
+    values["cast"] = tuple(CastMember(**c) for c in values.get("cast") or ())
+    values["seasons"] = tuple(Season(**s) for s in values.get("seasons") or ())
+    values["extra"] = dict(values.get("extra") or {})
+    return Title(**values)
 
 
 def is_stale(fetched_at: datetime, max_age: timedelta, now: datetime | None = None) -> bool:
@@ -74,14 +84,18 @@ def save_titles(titles, *, detailed: bool = False, source: str = "tmdb", commit=
             select(DiscoverTitle).where(DiscoverTitle.tmdb_id.in_({i for _k, i in titles}))
         )
     }
+    new = []
     for key, title in titles.items():
         row = existing.get(key)
         if row is None:
-            row = DiscoverTitle(media_type=key[0], tmdb_id=key[1], last_viewed_at=None)
-            db.session.add(row)
-        elif row.detailed and not detailed:
+            new.append({"media_type": key[0], "tmdb_id": key[1], "data": to_data(title)})
+            continue
+        if row.detailed and not detailed:
             continue
         row.data, row.detailed, row.source, row.fetched_at = to_data(title), detailed, source, now
+    if new:  # one INSERT for a page's new titles rather than one ORM object each
+        extra = {"detailed": detailed, "source": source, "fetched_at": now}
+        db.session.execute(insert(DiscoverTitle), [{**row, **extra} for row in new])
     if commit:
         _commit()
 
