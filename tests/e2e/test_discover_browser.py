@@ -52,7 +52,11 @@ def test_rows_search_and_a_show_with_seasons_partly_on_plex(
 
     show = tmdb_sim.state.catalog.facts("tv", SHOW)["title"]
     mark_page(tab)
-    tab.get_by_label("Search movies and shows").press_sequentially(show[:12], delay=30)
+    typed = show[:12]
+    tab.get_by_label("Search movies and shows").press_sequentially(typed, delay=30)
+    # The answer to the last letters typed, not to a pause on the way (that one is replaced).
+    summary = tab.locator("#discover-results [role=status]", has_text=f"“{typed.strip()}”")
+    summary.wait_for()
     card = tab.locator("#discover-results .discover-card", has_text=show).first
     card.wait_for()
     assert same_document(tab)  # results came as a fragment, no page load
