@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.cli import bp as cli_bp
     from app.dashboard import bp as dashboard_bp
+    from app.discover import bp as discover_bp
     from app.invites import bp as invites_bp
     from app.library import bp as library_bp
     from app.notifications import bp as notifications_bp
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_bp,
         admin_bp,
         library_bp,
+        discover_bp,
         ops_bp,
         realtime_bp,
         overseerr_webhook_bp,

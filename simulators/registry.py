@@ -63,8 +63,16 @@ def _overseerr_simulator() -> Simulator:
     )
 
 
+def _tmdb_simulator() -> Simulator:
+    from simulators import tmdb
+
+    environ = {"MEDIANEST_TMDB_URL": "{url}/3", "MEDIANEST_TMDB_IMAGE_URL": "{url}/t/p"}
+    environ["MEDIANEST_TMDB_API_KEY"] = tmdb.DEMO_API_KEY
+    return Simulator("TMDB", tmdb.create_app, environ)
+
+
 # Each outside service's simulator registers here as it is written.
-SIMULATORS: list[Simulator] = [*_plex_simulators(), _overseerr_simulator()]
+SIMULATORS: list[Simulator] = [*_plex_simulators(), _tmdb_simulator(), _overseerr_simulator()]
 
 
 def demo_plex_connection() -> dict[str, str]:

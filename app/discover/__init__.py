@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("discover", __name__)
+
+from app.discover import routes  # noqa: E402,F401

@@ -1,6 +1,7 @@
 """The data model; one module per area."""
 
 from app.models.audit import AuditEvent
+from app.models.discover import DiscoverList, DiscoverTitle
 from app.models.identities import Identity
 from app.models.invitations import Invitation
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem, SyncRun
@@ -18,6 +19,8 @@ from app.models.users import User
 
 __all__ = [
     "AuditEvent",
+    "DiscoverList",
+    "DiscoverTitle",
     "HealthCheck",
     "Identity",
     "Invitation",

@@ -25,8 +25,9 @@ from tests.conftest import Accounts
 from tests.e2e import demo_helpers
 from tests.e2e.conftest import DESKTOP, PHONE, csp_violations
 from tests.e2e.demo_helpers import demo_app
+from tests.integration import discover_helpers
 
-demo_plex = demo_helpers.demo_plex
+demo_plex, tmdb_sim = demo_helpers.demo_plex, discover_helpers.tmdb_sim
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ WIDE = {"width": 1366, "height": DESKTOP["height"]}
 
 # GET routes that are not pages a person opens: the socket, files, icons, posters, and the
 # status card's fragment that the dashboard polls while a check runs.
-NOT_PAGES = {"static", "ops.favicon", "realtime.socket", "library.image"}
+NOT_PAGES = {"static", "ops.favicon", "realtime.socket", "library.image", "discover.image"}
 # Answers for machines and sign-in round trips; still walked, after the pages, as they end
 # with an explanation a person may land on.
 LAST = ("auth.plex_callback", "auth.oidc_callback")
@@ -60,9 +61,10 @@ class Seeded:
 
 
 @pytest.fixture
-def app(make_app, demo_plex):
-    """Demo mode's synced catalog, two people, and the long values pages must wrap."""
-    app = demo_app(make_app, demo_plex)
+def app(make_app, demo_plex, tmdb_sim):
+    """Demo mode's synced catalog and TMDB, two people, and the long values pages must wrap."""
+    tmdb = discover_helpers.tmdb_config(tmdb_sim)
+    app = demo_app(lambda **extra: make_app(**tmdb, **extra), demo_plex)
     accounts = Accounts(app, None)
     owner, friend = accounts.owner(), accounts.create("friend")
     with app.app_context():
@@ -112,6 +114,9 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         ],
         "library.item": [f"/library/item/{key}" for key in seeded.items.values()],
         "invites.accept": [seeded.invite],
+        # A movie on Plex, a show with seasons Plex lacks (demo ids, simulators/tmdb_data.py).
+        "discover.movie": ["/discover/movie/1000011", "/discover/movie/1000400"],
+        "discover.tv": ["/discover/tv/2000012"],
     }
 
 
