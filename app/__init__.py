@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.ops import bp as ops_bp
     from app.ops.metrics import init_request_metrics
     from app.realtime import bp as realtime_bp
+    from app.requests import bp as requests_bp
     from app.setup import bp as setup_bp
 
     database.init_app(app)
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_bp,
         admin_bp,
         library_bp,
+        requests_bp,
         ops_bp,
         realtime_bp,
         cli_bp,

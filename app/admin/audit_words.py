@@ -42,6 +42,11 @@ ACTION_LABELS = {
     "library.shown": "Library shown",
     "library.webhook_rotated": "Webhook address changed",
     "settings.changed": "Settings changed",
+    "request.approved": "Request approved",
+    "request.declined": "Request declined",
+    "request.seasons_changed": "Request's seasons changed",
+    "request.marked_available": "Request marked available",
+    "request.retried": "Request tried again",
 }
 
 SETTING_LABELS = {
@@ -78,6 +83,8 @@ DETAIL_LABELS = {
     "by": "By",
     "requests": "Requests",
     "downloads": "Downloads",
+    "request": "Request number",
+    "reason": "Reason",
 }
 
 
@@ -191,6 +198,16 @@ def _ended_others(who, target, d):
     return f"{target} signed out {count} other device{'s' if count != 1 else ''}", {"count"}
 
 
+def _request_declined(who, target, d):
+    reason = f": {d['reason']}" if d.get("reason") else ""
+    return f"{who} declined the request for {target}{reason}", {"reason"}
+
+
+def _request_seasons(who, target, d):
+    change = f" from {d['old']} to {d['new']}" if d.get("old") and d.get("new") else ""
+    return f"{who} changed the seasons of the request for {target}{change}", {"old", "new"}
+
+
 def _fixed(template: str) -> Describer:
     return lambda who, target, d: (template.format(who=who, target=target), set())
 
@@ -220,6 +237,11 @@ DESCRIBERS: dict[str, Describer] = {
     "library.shown": _fixed("{who} showed the library {target} again"),
     "library.webhook_rotated": _fixed("{who} gave the Plex webhook a new address"),
     "settings.changed": _fixed("{who} changed settings"),
+    "request.approved": _fixed("{who} approved the request for {target}"),
+    "request.declined": _request_declined,
+    "request.seasons_changed": _request_seasons,
+    "request.marked_available": _fixed("{who} marked the request for {target} available"),
+    "request.retried": _fixed("{who} tried the request for {target} again"),
 }
 
 

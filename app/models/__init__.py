@@ -10,6 +10,7 @@ from app.models.requests import (
     OverseerrLink,
     RequestAction,
     RequestEvent,
+    RequestFollower,
     RequestQuota,
 )
 from app.models.sessions import UserSession
@@ -30,6 +31,7 @@ __all__ = [
     "OverseerrLink",
     "RequestAction",
     "RequestEvent",
+    "RequestFollower",
     "RequestQuota",
     "Setting",
     "SyncRun",
