@@ -124,7 +124,7 @@ def check(user, media_type: str, count: int, now: datetime | None = None) -> Non
     used = usage(user, kind, now)
     if used.unlimited or count <= used.left:
         return
-    _, many = NOUNS[kind]
+    one, many = NOUNS[kind]
     span = window_words(used.limit.days)
     if used.limit.limit < count:
         raise QuotaExceeded(
@@ -132,7 +132,7 @@ def check(user, media_type: str, count: int, now: datetime | None = None) -> Non
             f"this asks for {count}. Choose fewer {many}."
         )
     when = when_words(used.free_at_for(count), now)
-    rule = f"{used.limit.limit} {many} {span}"
+    rule = f"{used.limit.limit} {one if used.limit.limit == 1 else many} {span}"
     if kind == "movie" or not used.left:
         raise QuotaExceeded(f"You have used all your requests ({rule}). The next frees up {when}.")
     raise QuotaExceeded(

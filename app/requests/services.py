@@ -132,15 +132,17 @@ def create(user, title: Title | None, seasons=None, *, client_token=None) -> Out
     if title is None or title.media_type not in ("movie", "tv"):
         raise RequestError("We could not find that title. It may have been removed from TMDB.")
     token = valid_token(client_token)
-    if token and (earlier := _by_token(token, user)) is not None:
-        return Outcome(created=earlier, repeated=True, user_id=user.id)
+    if token and (earlier := _by_token(token)) is not None:
+        if earlier.user_id == user.id:
+            return Outcome(created=earlier, repeated=True, user_id=user.id)
+        token = None  # someone else's form: not a repeat of this person's
     try:
         outcome = _ask(user, title, seasons, token)
         db.session.commit()
     except IntegrityError:  # the same form, sent twice at once: the other one won
         db.session.rollback()
-        earlier = _by_token(token, user) if token else None
-        if earlier is None:
+        earlier = _by_token(token) if token else None
+        if earlier is None or earlier.user_id != user.id:
             raise
         return Outcome(created=earlier, repeated=True, user_id=user.id)
     except (RequestError, QuotaExceeded):
@@ -174,9 +176,8 @@ def _ask(user, title: Title, seasons, token) -> Outcome:
     return outcome
 
 
-def _by_token(token: str, user) -> MediaRequest | None:
-    req = db.session.scalar(select(MediaRequest).where(MediaRequest.client_token == token))
-    return req if req is not None and req.user_id == user.id else None
+def _by_token(token: str) -> MediaRequest | None:
+    return db.session.scalar(select(MediaRequest).where(MediaRequest.client_token == token))
 
 
 def _make(user, title: Title, seasons: list[int], token) -> MediaRequest:
