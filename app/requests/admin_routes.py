@@ -36,7 +36,11 @@ def _back(req: MediaRequest | None = None) -> str:
 @admin_required
 def queue():
     waiting = listing.waiting_count()
-    query = listing.RequestQuery.from_args(request.args, "pending" if waiting else "")
+    # With requests waiting, the queue opens on them, the longest waiting first.
+    if waiting:
+        query = listing.RequestQuery.from_args(request.args, "pending", "oldest")
+    else:
+        query = listing.RequestQuery.from_args(request.args)
     return render(
         "requests/queue.html",
         block="table",

@@ -34,13 +34,13 @@ class RequestQuery:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args, default_status: str = "") -> "RequestQuery":
+    def from_args(cls, args, default_status: str = "", default_sort: str = "newest"):
         status = args.get("status", default_status)
-        kind, sort = args.get("type", ""), args.get("sort", "newest")
+        kind, sort = args.get("type", ""), args.get("sort", default_sort)
         return cls(
             status=status if status in STATUSES or status == "all" else default_status,
             type=kind if kind in TYPES else "",
-            sort=sort if sort in SORTS else "newest",
+            sort=sort if sort in SORTS else default_sort,
             page=page_number(args.get("page")),
         )
 

@@ -12,8 +12,11 @@ SOURCES = {
 }
 
 
-def source_words(source: str, actor_name: str | None) -> str:
+def source_words(source: str, actor_name: str | None, hidden: str | None = None) -> str:
+    """Where a history line came from; `hidden` names someone the viewer may not learn of."""
     if source == "person":
+        if actor_name and actor_name == hidden:
+            return "by the person who asked"
         return f"by {actor_name}" if actor_name else "by MediaNest"
     return SOURCES.get(source, "")
 
