@@ -24,11 +24,15 @@ BATCH = 500
 def after_sync() -> int:
     """Match open requests against the catalog; returns how many changed. Never raises."""
     try:
-        return _match_all()
+        changed = _match_all()
     except Exception:  # the sync itself succeeded; the next one tries again
         db.session.rollback()
         log.exception("Matching requests to the library failed")
         return 0
+    from app.requests.demo import seed_once
+
+    seed_once()  # demo mode only: sample requests once the catalog is there
+    return changed
 
 
 def _match_all() -> int:
