@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("requests", __name__)
 
-from app.requests import admin_routes, fragments, routes, words  # noqa: E402,F401
+from app.requests import admin_routes, fragments, limits_routes, routes, words  # noqa: E402,F401

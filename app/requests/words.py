@@ -1,6 +1,6 @@
 """How requests read on pages: template helpers."""
 
-from app.requests import bp, states
+from app.requests import bp, quotas, states
 from app.requests.services import season_words
 
 SOURCES = {
@@ -24,3 +24,4 @@ def source_words(source: str, actor_name: str | None, hidden: str | None = None)
 bp.add_app_template_global(states.label, "status_label")
 bp.add_app_template_global(season_words)
 bp.add_app_template_global(source_words)
+bp.add_app_template_global(quotas.usages, "request_usages")

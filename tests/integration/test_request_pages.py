@@ -1,5 +1,6 @@
 """Request pages and actions: who may see and do what, the request form, lists and the queue."""
 
+import html
 import re
 
 import pytest
@@ -31,7 +32,8 @@ def sign_in_as(auth, who):
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+    return re.sub(r"\s+", " ", html.unescape(words))
 
 
 PAGES = {
