@@ -202,3 +202,22 @@ def test_the_queue_shows_waiting_requests_first_and_acts_in_bulk(app, client, au
     assert "Say why it is declined" in text(client.get(declined.headers["Location"]))
     shows = text(client.get("/admin/requests?status=all&type=tv"))
     assert "1 request" in shows and "The Wire" in shows
+
+
+def test_the_box_shows_whose_request_it_is_and_offers_to_follow(app, auth, made):
+    from app.requests.box import box_for
+
+    carol_id = auth.create("carol")
+    with app.app_context():
+        alice, bob, carol = person(made["alice"]), person(made["bob"]), person(carol_id)
+        mine = box_for(alice, DUNE)
+        assert [r.id for r in mine["mine"]] == [made["dune"]] and not mine["can_request"]
+        assert [r.id for r in box_for(bob, DUNE)["followed"]] == [made["dune"]]
+        stranger = box_for(carol, DUNE)
+        assert [r.id for r in stranger["followable"]] == [made["dune"]]
+        assert stranger["mine"] == [] and stranger["quota"].line.startswith("5 of 5 movies")
+        seasons = {row.number: row for row in box_for(carol, WIRE)["seasons"]}
+        assert [seasons[n].state for n in range(1, 6)] == ["requested"] * 2 + ["open"] * 3
+        assert seasons[1].request_id is None  # carol may not open alice's request
+        assert box_for(alice, WIRE)["seasons"][0].request_id == made["wire"]
+        assert box_for(person(made["owner"]), DUNE)["quota"] is None
