@@ -69,6 +69,18 @@ SETTING_LABELS = {
     "oidc.admin_claim": "Single sign-on admin claim",
     "oidc.admin_value": "Single sign-on admin value",
     "oidc.label": "Single sign-on button label",
+    "overseerr.url": "Overseerr address",
+    "overseerr.api_key": "Overseerr API key",
+    "overseerr.webhook_auth": "Overseerr webhook Authorization value",
+    "overseerr.version": "Overseerr version",
+    "overseerr.checked_at": "Overseerr last checked",
+    "tmdb.api_key": "TMDB API key",
+    "requests.movie_limit": "Movies a person may request",
+    "requests.movie_days": "Days the movie limit counts",
+    "requests.season_limit": "Seasons a person may request",
+    "requests.season_days": "Days the season limit counts",
+    "requests.auto_approve_admin": "Admins' requests approved at once",
+    "requests.auto_approve_user": "Everyone's requests approved at once",
 }
 DETAIL_LABELS = {
     "plex_id": "Plex account id",
@@ -208,6 +220,31 @@ def _request_seasons(who, target, d):
     return f"{who} changed the seasons of the request for {target}{change}", {"old", "new"}
 
 
+# What a group of settings is called in a sentence, by the prefix of their keys.
+SETTING_GROUPS = {
+    "plex": "the Plex server connection",
+    "oidc": "single sign-on",
+    "signup": "sign-ups",
+    "overseerr": "the Overseerr connection",
+    "tmdb": "the TMDB key",
+    "requests": "the request rules",
+    "dashboard": "the dashboard",
+    "quota": "the default quotas",
+}
+
+
+def _settings_changed(who, target, d):
+    groups = []
+    for key in d:
+        group = SETTING_GROUPS.get(str(key).partition(".")[0], "settings")
+        if group not in groups:
+            groups.append(group)
+    if not groups:
+        return f"{who} changed settings", set()
+    named = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
+    return f"{who} changed {named}", set()
+
+
 def _fixed(template: str) -> Describer:
     return lambda who, target, d: (template.format(who=who, target=target), set())
 
@@ -236,7 +273,7 @@ DESCRIBERS: dict[str, Describer] = {
     "library.hidden": _fixed("{who} hid the library {target}"),
     "library.shown": _fixed("{who} showed the library {target} again"),
     "library.webhook_rotated": _fixed("{who} gave the Plex webhook a new address"),
-    "settings.changed": _fixed("{who} changed settings"),
+    "settings.changed": _settings_changed,
     "request.approved": _fixed("{who} approved the request for {target}"),
     "request.declined": _request_declined,
     "request.seasons_changed": _request_seasons,

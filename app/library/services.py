@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from flask import current_app
 from redis.exceptions import LockError, RedisError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import audit, settings
@@ -104,8 +104,29 @@ def finish_run(run: SyncRun, tally: sync.Tally, error: str | None = None) -> dic
     )
     run.libraries_removed = tally.libraries_removed
     run.problems = describe(tally.problems, tally.examples)[:20]
+    if _quiet(run):
+        _forget_quiet_checks(keep=run.id)
     db.session.commit()
     return {**report(run), "added_kinds": section_rows.counted_words(tally.added_kinds)}
+
+
+def _quiet(run: SyncRun) -> bool:
+    """A check for new items that found nothing to do."""
+    changes = run.added + run.updated + run.removed + run.skipped + run.libraries_removed
+    return run.kind == "recent" and run.status == "succeeded" and not changes and not run.problems
+
+
+def _forget_quiet_checks(keep: int) -> None:
+    """Keep only the latest quiet check: one every 5 minutes would bury the history that matters."""
+    db.session.execute(
+        delete(SyncRun).where(
+            SyncRun.id != keep,
+            SyncRun.kind == "recent",
+            SyncRun.status == "succeeded",
+            SyncRun.added + SyncRun.updated + SyncRun.removed + SyncRun.skipped == 0,
+            SyncRun.libraries_removed == 0,
+        )
+    )
 
 
 def report(run: SyncRun) -> dict:

@@ -84,7 +84,8 @@ def test_settings_changes_read_old_to_new_with_secrets_masked(app, client, peopl
     people.login("ada")
     response = client.get("/admin/audit?action=settings.changed")
     row = rows(response.text)[0]
-    assert "changed settings. Default request quota: 10 → 4" in row
+    assert "changed the default quotas and the Plex server connection." in row
+    assert "Default request quota: 10 → 4" in row
     assert "Owner's Plex token: – → ••••••" in row
     assert "very-secret-token" not in response.text
     assert "MediaNest" in row  # no person did it

@@ -145,6 +145,18 @@ def test_recently_added_reads_only_what_is_new(sync_app, plex):
         assert (again["added"], again["updated"]) == (0, 0)
 
 
+def test_the_history_keeps_one_quiet_check_not_one_every_five_minutes(sync_app, plex):
+    movies = plex.state.add_library("Movies", "movie", count=20)
+    with sync_app.app_context():
+        services.full_sync()
+        plex.state.add_items(movies, 2)
+        services.recent_sync()  # found two: kept
+        quiet = [services.recent_sync()["run"] for _ in range(3)]
+        kinds = [(run.kind, run.added) for run in services.recent_runs()]
+        assert kinds == [("recent", 0), ("recent", 2), ("full", 20)]
+        assert services.recent_runs()[0].id == quiet[-1]  # the latest says when it last looked
+
+
 @pytest.mark.parametrize(
     "mode, problem",
     [
