@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.ops import bp as ops_bp
     from app.ops.metrics import init_request_metrics
     from app.realtime import bp as realtime_bp
+    from app.requests import bp as requests_bp
     from app.requests.webhook import bp as overseerr_webhook_bp
     from app.setup import bp as setup_bp
 
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         admin_bp,
         library_bp,
         discover_bp,
+        requests_bp,
         ops_bp,
         realtime_bp,
         overseerr_webhook_bp,

@@ -45,6 +45,11 @@ ACTION_LABELS = {
     "overseerr.tested": "Overseerr connection tested",
     "overseerr.webhook_generated": "Overseerr webhook secret made",
     "overseerr.matches_imported": "Overseerr users matched",
+    "request.approved": "Request approved",
+    "request.declined": "Request declined",
+    "request.seasons_changed": "Request's seasons changed",
+    "request.marked_available": "Request marked available",
+    "request.retried": "Request tried again",
 }
 
 SETTING_LABELS = {
@@ -93,6 +98,8 @@ DETAIL_LABELS = {
     "by": "By",
     "requests": "Requests",
     "downloads": "Downloads",
+    "request": "Request number",
+    "reason": "Reason",
 }
 
 
@@ -206,6 +213,16 @@ def _ended_others(who, target, d):
     return f"{target} signed out {count} other device{'s' if count != 1 else ''}", {"count"}
 
 
+def _request_declined(who, target, d):
+    reason = f": {d['reason']}" if d.get("reason") else ""
+    return f"{who} declined the request for {target}{reason}", {"reason"}
+
+
+def _request_seasons(who, target, d):
+    change = f" from {d['old']} to {d['new']}" if d.get("old") and d.get("new") else ""
+    return f"{who} changed the seasons of the request for {target}{change}", {"old", "new"}
+
+
 # What a group of settings is called in a sentence, by the prefix of their keys.
 SETTING_GROUPS = {
     "plex": "the Plex server connection",
@@ -281,6 +298,11 @@ DESCRIBERS: dict[str, Describer] = {
     "overseerr.tested": _overseerr_tested,
     "overseerr.webhook_generated": _fixed("{who} made a new secret for Overseerr's webhook"),
     "overseerr.matches_imported": _matches_imported,
+    "request.approved": _fixed("{who} approved the request for {target}"),
+    "request.declined": _request_declined,
+    "request.seasons_changed": _request_seasons,
+    "request.marked_available": _fixed("{who} marked the request for {target} available"),
+    "request.retried": _fixed("{who} tried the request for {target} again"),
 }
 
 

@@ -12,6 +12,9 @@ def _progress(event: dict) -> None:
 
 
 def _finished(result: dict) -> dict:
+    from app.requests.availability import after_sync
+
+    after_sync()  # requested titles that arrived become available
     publish({"type": "sync.finished", **result}, admins=True)
     return result
 

@@ -11,6 +11,7 @@ from app.models.requests import (
     OverseerrLink,
     RequestAction,
     RequestEvent,
+    RequestFollower,
     RequestQuota,
 )
 from app.models.sessions import UserSession
@@ -33,6 +34,7 @@ __all__ = [
     "OverseerrLink",
     "RequestAction",
     "RequestEvent",
+    "RequestFollower",
     "RequestQuota",
     "Setting",
     "SyncRun",

@@ -124,3 +124,17 @@ class OverseerrLink(db.Model):
     overseerr_user_id: Mapped[int]
     overseerr_name: Mapped[str] = mapped_column(String(255), default="")
     matched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RequestFollower(db.Model):
+    """Someone who asked for a title another person had already requested, and is told too."""
+
+    __tablename__ = "request_followers"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("media_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

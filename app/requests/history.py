@@ -4,9 +4,11 @@ Webhooks, the reconciliation poll, the library sync, the delivery job and admins
 advance(); it refuses to move a request backwards, so replays and late answers are harmless.
 """
 
+from sqlalchemy import select
+
 from app.after_commit import after_commit
 from app.extensions import db
-from app.models import MediaItem, MediaRequest, RequestEvent
+from app.models import MediaItem, MediaRequest, RequestEvent, RequestFollower
 from app.models.base import utcnow
 from app.notifications.services import notify, subject_of
 from app.realtime.events import publish
@@ -38,25 +40,40 @@ def note(req: MediaRequest, message: str, *, source: str, actor=None) -> Request
     return event
 
 
-def advance(req: MediaRequest, status: str, *, source: str, message: str = "", actor=None) -> bool:
-    """Move req to status if that is forward; record it, notify the requester. Does not commit."""
+def advance(
+    req: MediaRequest,
+    status: str,
+    *,
+    source: str,
+    message: str = "",
+    actor=None,
+    tell: bool = True,
+) -> bool:
+    """Move req to status if that is forward; record it, notify the requester. Does not commit.
+
+    tell=False records it without a notification (a request approved as it is made).
+    """
     if not states.may_move(req.status, status):
         return False
     req.status = status
     note(req, message, source=source, actor=actor)
     if status == states.DECLINED and message:
         req.decline_reason = message[:500]
-    _tell_requester(req, status, message, actor)
+    if tell:
+        _tell_requester(req, status, message, actor)
     return True
 
 
 def _tell_requester(req: MediaRequest, status: str, message: str, actor) -> None:
     told = TOLD.get(status)
-    if told is None or getattr(actor, "id", None) == req.user_id:
+    if told is None:
+        return
+    people = [uid for uid in _audience(req) if uid != getattr(actor, "id", None)]
+    if not people:
         return
     title, level = told
     notify(
-        [req.user_id],
+        people,
         title.format(title=req.title),
         message,
         level=level,
@@ -87,5 +104,13 @@ def _announce(req: MediaRequest) -> None:
         "status": req.status,
         "delivery": req.delivery,
     }
-    audience = [req.user_id]  # read now: after the commit, reading req would query
+    audience = _audience(req)  # read now: after the commit, reading req would query
     after_commit(lambda: publish(event, user_ids=audience, admins=True))
+
+
+def _audience(req: MediaRequest) -> list[int]:
+    """The requester and the people following the request."""
+    followers = db.session.scalars(
+        select(RequestFollower.user_id).where(RequestFollower.request_id == req.id)
+    ).all()
+    return [req.user_id, *(uid for uid in followers if uid != req.user_id)]

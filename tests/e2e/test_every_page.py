@@ -16,11 +16,14 @@ import pytest
 from sqlalchemy import select
 
 from app import settings
+from app.discover.titles import Season, Title
 from app.extensions import db
 from app.invites import services as invites
 from app.models import ItemTag, LibrarySection, MediaItem, User
 from app.notifications.services import notify
 from app.ops.services import collect_status, record_check
+from app.requests import decisions
+from app.requests import services as requests
 from tests.conftest import Accounts
 from tests.e2e import demo_helpers
 from tests.e2e.conftest import DESKTOP, PHONE, csp_violations
@@ -58,6 +61,7 @@ class Seeded:
     collection: str
     items: dict[str, int]
     invite: str  # an invitation link's address
+    request: int  # the friend's request for a show, declined with a long reason
 
 
 @pytest.fixture
@@ -98,8 +102,17 @@ def seeded(app) -> Seeded:
             for name in ("owner", "friend")
         )
         _, token = invites.create(actor=db.session.get(User, owner), note="Cousin " + LONG_WORD)
+        request_id = _a_declined_request(owner, friend)
     assert collection and {"movie", "show", "episode"} <= items.keys()
-    return Seeded(owner, friend, movies, collection, items, f"/invite/{token}")
+    return Seeded(owner, friend, movies, collection, items, f"/invite/{token}", request_id)
+
+
+def _a_declined_request(owner: int, friend: int) -> int:
+    seasons = tuple(Season(n, f"Season {n}") for n in range(1, 4))
+    show = Title("tv", 31, "Requested " + LONG_WORD, year=2024, seasons=seasons)
+    req = requests.create(db.session.get(User, friend), show, "all").created
+    decisions.decline(req, "Reason " + LONG_WORD, actor=db.session.get(User, owner))
+    return req.id
 
 
 def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
@@ -117,6 +130,8 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         # A movie on Plex, a show with seasons Plex lacks (demo ids, simulators/tmdb_data.py).
         "discover.movie": ["/discover/movie/1000011", "/discover/movie/1000400"],
         "discover.tv": ["/discover/tv/2000012"],
+        "requests.detail": [f"/requests/{seeded.request}"],
+        "requests.limits": [f"/admin/requests/people/{seeded.friend}/limits"],
     }
 
 

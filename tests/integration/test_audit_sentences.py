@@ -79,6 +79,7 @@ def recorded_codes() -> set[str]:
         text = path.read_text()
         found |= set(re.findall(r'audit\.record\(\s*"([a-z_.]+)"', text))
         found |= set(re.findall(r'"(library\.(?:hidden|shown))"', text))
+        found |= set(re.findall(r'_audit\(\s*"([a-z_.]+)"', text))
     return found
 
 

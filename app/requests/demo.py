@@ -1,0 +1,124 @@
+"""Demo mode: a few requests in every state, so a newcomer finds the request pages filled in.
+
+Seeded once, after demo mode's first library sync: the owner has connected Plex by then, so
+the friends the demo server is shared with can be brought in from Plex to have asked.
+"""
+
+import logging
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.discover.titles import Season, Title
+from app.extensions import db
+from app.models import ItemGuid, MediaItem, MediaRequest, User
+from app.models.base import utcnow
+from app.requests import decisions, history, services, states
+
+log = logging.getLogger(__name__)
+
+
+def _seasons(count: int) -> tuple[Season, ...]:
+    return tuple(Season(n, f"Season {n}", episodes=8) for n in range(1, count + 1))
+
+
+# Titles that are not on the demo's Plex server, to be waiting, approved and declined.
+WANTED = (
+    Title("movie", 990_011, "The Long Harbour", year=2025),
+    Title("tv", 990_012, "Northern Lines", year=2023, seasons=_seasons(3)),
+    Title("movie", 990_013, "A Quiet Engine", year=2024),
+)
+
+
+def seed_once() -> bool:
+    """Seed the demo's requests unless there are requests already; True when it did."""
+    if not current_app.config.get("DEMO"):
+        return False
+    if db.session.scalar(select(func.count(MediaRequest.id))):
+        return False
+    try:
+        return seed()
+    except Exception:  # a demo without sample requests is still a demo
+        db.session.rollback()
+        log.exception("Could not seed demo mode's requests")
+        return False
+
+
+def _friends() -> tuple[User, User, User] | None:
+    owner = db.session.scalar(select(User).where(User.is_owner.is_(True)))
+    if owner is None:
+        return None
+    from app.admin.people_services import PeopleError, import_plex_users
+
+    try:
+        import_plex_users(actor=None)
+    except PeopleError as exc:
+        log.info("Demo requests without Plex friends: %s", exc)
+    others = list(
+        db.session.scalars(
+            select(User).where(User.id != owner.id, User.disabled.is_(False)).order_by(User.id)
+        )
+    )
+    first = others[0] if others else owner
+    second = others[1] if len(others) > 1 else first
+    return owner, first, second
+
+
+def _on_plex(kind: str) -> Title | None:
+    """A title of this kind from the synced catalog, as Discover would describe it."""
+    row = db.session.execute(
+        select(MediaItem.title, MediaItem.year, ItemGuid.value)
+        .join(ItemGuid, ItemGuid.item_id == MediaItem.id)
+        .where(MediaItem.type == kind, ItemGuid.scheme == "tmdb", MediaItem.removed_at.is_(None))
+        .order_by(MediaItem.id.desc())
+        .limit(1)
+    ).first()
+    if row is None or not row.value.isdigit():
+        return None
+    media_type = "movie" if kind == "movie" else "tv"
+    seasons = _seasons(5) if media_type == "tv" else ()
+    return Title(media_type, int(row.value), row.title, year=row.year, seasons=seasons)
+
+
+def _asked_before(title: Title, user: User, seasons=None) -> MediaRequest:
+    """A request made before the title reached Plex: the library sync then finds it there."""
+    req = MediaRequest(
+        user_id=user.id,
+        media_type=title.media_type,
+        tmdb_id=title.tmdb_id,
+        title=title.title,
+        year=title.year,
+        seasons=list(seasons or ()),
+        seasons_available=[],
+        status=states.PENDING,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    db.session.add(req)
+    db.session.flush()
+    history.note(req, f"Requested {services.describe(req)}", source="person", actor=user)
+    history.advance(req, states.APPROVED, source="person", actor=None, tell=False)
+    return req
+
+
+def seed() -> bool:
+    people = _friends()
+    if people is None:
+        return False
+    owner, first, second = people
+    movie, waiting_show, declined = WANTED
+    services.create(first, movie)
+    approved = services.create(first, waiting_show, ["1", "2"]).created
+    if approved is not None and approved.status == states.PENDING:
+        decisions.approve(approved, actor=owner)
+    refused = services.create(second, declined).created
+    if refused is not None:
+        decisions.decline(refused, "We have it on Blu-ray: ask me for it", actor=owner)
+    for kind, seasons in (("movie", ()), ("show", (1, 2, 3, 4))):
+        if (title := _on_plex(kind)) is not None:
+            _asked_before(title, second if kind == "movie" else first, seasons)
+    db.session.commit()
+    from app.requests.availability import after_sync
+
+    after_sync()
+    return True
