@@ -4,6 +4,7 @@ The request form sends only a media type and a TMDB id; the title, its year and 
 must come from our own source, never from the form.
 """
 
+from app.discover.services import title_page
 from app.discover.titles import Title
 
 MEDIA_TYPES = ("movie", "tv")
@@ -14,9 +15,4 @@ def title_for(media_type: str, tmdb_id: int) -> Title | None:
     """Discover's description of the title, or None when no such title exists (or no source)."""
     if media_type not in MEDIA_TYPES or not 0 < tmdb_id <= MAX_TMDB_ID:
         return None
-    try:
-        from app.discover import services as discover
-    except ImportError:
-        return None
-    lookup = getattr(discover, "title_for", None)
-    return lookup(media_type, tmdb_id) if lookup is not None else None
+    return title_page(media_type, tmdb_id).title
