@@ -45,7 +45,27 @@ def _claim(action_id: int) -> RequestAction | None:
         return None
     if action.due_at > utcnow() + timedelta(seconds=1):
         return None  # a retry that is not due yet: the sweeper brings it back
+    if db.engine.dialect.name != "postgresql":
+        # No row locks here: take it as the drainers do, by moving its due time past a lease.
+        if not _lease(action.id, action.due_at):
+            return None
+        action = db.session.get(RequestAction, action.id)
     return action
+
+
+def _lease(action_id: int, seen_due_at) -> bool:
+    """Take a pending row whose due time is still what we saw; False if another job took it."""
+    taken = db.session.execute(
+        update(RequestAction)
+        .where(
+            RequestAction.id == action_id,
+            RequestAction.state == "pending",
+            RequestAction.due_at == seen_due_at,
+        )
+        .values(due_at=utcnow() + LEASE)
+    )
+    db.session.commit()
+    return taken.rowcount == 1
 
 
 def deliver_action(action_id: int) -> str:
@@ -97,13 +117,7 @@ def _lease_next() -> RequestAction | None:
         if found is None:
             db.session.rollback()
             return None
-        taken = db.session.execute(
-            update(RequestAction)
-            .where(RequestAction.id == found.id, RequestAction.due_at == found.due_at)
-            .values(due_at=now + LEASE)
-        )
-        db.session.commit()
-        if taken.rowcount == 1:
+        if _lease(found.id, found.due_at):
             return db.session.get(RequestAction, found.id)
     return None  # others are draining the same rows: leave the rest to them
 
