@@ -88,7 +88,10 @@ def outside_services(config: dict) -> tuple[dict, list]:
 
         simulators, demo_settings = start_all()
         environ.update(demo_settings)
-        print("Demo mode: simulated plex.tv and Plex Media Server are running.", flush=True)
+        print(
+            "Demo mode: simulated plex.tv, Plex Media Server, TMDB and Overseerr are running.",
+            flush=True,
+        )
     return environ, simulators
 
 
