@@ -102,6 +102,11 @@ def submit_body(req: MediaRequest) -> dict:
 def _submit(client, req: MediaRequest, action: RequestAction) -> str:
     if req.overseerr_id is not None:
         return _done(action)  # delivered by an earlier run
+    if req.status == states.DECLINED:
+        # Declined here before Overseerr heard of it: it never needs to.
+        req.delivery, req.delivery_error = None, None
+        history.note(req, "Declined before it reached Overseerr: not sent.", source="delivery")
+        return _done(action)
     user = _overseerr_user(client, req, action)
     if user is None:
         return "waiting"

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import ItemGuid, MediaItem, MediaRequest, User
 from app.models.base import utcnow
 from app.requests import decisions, history, services, states
+from app.requests.titles import title_for
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,9 @@ def _seasons(count: int) -> tuple[Season, ...]:
     return tuple(Season(n, f"Season {n}", episodes=8) for n in range(1, count + 1))
 
 
-# Titles that are not on the demo's Plex server, to be waiting, approved and declined.
-WANTED = (
-    Title("movie", 990_011, "The Long Harbour", year=2025),
-    Title("tv", 990_012, "Northern Lines", year=2023, seasons=_seasons(3)),
-    Title("movie", 990_013, "A Quiet Engine", year=2024),
-)
+# Titles of the demo TMDB that the demo Plex lacks, to be waiting, approved and declined
+# (simulators/tmdb_data.py: the first 300 movies and 40 shows are on Plex).
+WANTED = (("movie", 1_000_420), ("tv", 2_000_070), ("movie", 1_000_421))
 
 
 def seed_once() -> bool:
@@ -106,7 +104,11 @@ def seed() -> bool:
     if people is None:
         return False
     owner, first, second = people
-    movie, waiting_show, declined = WANTED
+    wanted = [title_for(kind, tmdb_id) for kind, tmdb_id in WANTED]
+    if None in wanted:
+        log.info("Demo requests not seeded: Discover does not know the demo titles")
+        return False
+    movie, waiting_show, declined = wanted
     services.create(first, movie)
     approved = services.create(first, waiting_show, ["1", "2"]).created
     if approved is not None and approved.status == states.PENDING:

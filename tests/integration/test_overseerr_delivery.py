@@ -152,3 +152,21 @@ def test_a_request_we_approved_is_approved_in_overseerr_too(ov_app, sim):
     (stored,) = sim.state.requests.values()
     assert stored.status == 2
     assert "Overseerr has it approved." in view(ov_app, request_id)["history"]
+
+
+def test_a_request_declined_before_it_was_sent_never_reaches_overseerr(ov_app, sim):
+    from app.extensions import db
+    from app.models import MediaRequest
+    from app.requests import history, states
+
+    alice = person(ov_app, sim, "alice")
+    request_id = ask(ov_app, alice, 551)
+    with ov_app.app_context():
+        req = db.session.get(MediaRequest, request_id)
+        history.advance(req, states.DECLINED, source="person", message="Not this one")
+        db.session.commit()
+    deliver_now(ov_app)
+    assert sim.state.requests == {}
+    shown = view(ov_app, request_id)
+    assert shown["label"] == "Declined" and shown["delivery"] is None
+    assert "Declined before it reached Overseerr: not sent." in shown["history"]

@@ -8,17 +8,21 @@ from app.models import MediaRequest, User
 from tests.conftest import Accounts
 from tests.e2e import demo_helpers
 from tests.e2e.demo_helpers import demo_app
+from tests.integration import discover_helpers
 
-demo_plex = demo_helpers.demo_plex
+demo_plex, tmdb_sim = demo_helpers.demo_plex, discover_helpers.tmdb_sim
 
 
-def test_the_first_demo_sync_seeds_requests_once(make_app, demo_plex, client):
-    app = demo_app(make_app, demo_plex, synced=False)
+def test_the_first_demo_sync_seeds_requests_once(make_app, demo_plex, tmdb_sim, client):
+    tmdb = discover_helpers.tmdb_config(tmdb_sim)
+    app = demo_app(lambda **extra: make_app(**tmdb, **extra), demo_plex, synced=False)
     Accounts(app, None).owner()
     with app.app_context():
         assert tasks.full_sync()["status"] == "succeeded"
         rows = db.session.scalars(select(MediaRequest).order_by(MediaRequest.id)).all()
         states = {r.title: r.status for r in rows}
+        wanted = {tmdb_sim.state.catalog.facts("movie", 1_000_420)["title"]}
+        assert wanted <= set(states), "the waiting movie is a title Discover knows"
         assert sorted(states.values()) == sorted(
             ["pending", "approved", "declined", "available", "partially_available"]
         )
