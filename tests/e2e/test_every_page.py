@@ -126,6 +126,7 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         "library.item": [f"/library/item/{key}" for key in seeded.items.values()],
         "invites.accept": [seeded.invite],
         "requests.detail": [f"/requests/{seeded.request}"],
+        "requests.box": ["/requests/box/tv/31"],  # a fragment: opened as a page, My requests
         "requests.limits": [f"/admin/requests/people/{seeded.friend}/limits"],
     }
 
