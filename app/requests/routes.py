@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.bounded import parse_id
 from app.extensions import db
-from app.htmx import render, wants_fragment
+from app.htmx import fragment_of, render, wants_fragment
 from app.models import MediaRequest
 from app.requests import bp, listing, quotas, services, states, titles
 from app.requests.box import box_for
@@ -63,6 +63,17 @@ def _item_key(req: MediaRequest) -> int | None:
         return None
     item = db.session.get(MediaItem, req.available_item_id)
     return item.rating_key if item is not None and item.removed_at is None else None
+
+
+@bp.get("/requests/box/<any(movie, tv):media_type>/<int:tmdb_id>")
+@login_required
+@fragment_of("requests.mine")
+def box(media_type: str, tmdb_id: int):
+    """The request controls of a title, for a page that loads or refreshes them with htmx."""
+    title = titles.title_for(media_type, tmdb_id)
+    if title is None:
+        return render("requests/_box_error.html", message="We could not find that title.")
+    return render("requests/_request_box.html", box=box_for(current_user, title))
 
 
 @bp.post("/requests")

@@ -131,6 +131,7 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         "discover.movie": ["/discover/movie/1000011", "/discover/movie/1000400"],
         "discover.tv": ["/discover/tv/2000012"],
         "requests.detail": [f"/requests/{seeded.request}"],
+        "requests.box": ["/requests/box/tv/31"],  # a fragment: opened as a page, My requests
         "requests.limits": [f"/admin/requests/people/{seeded.friend}/limits"],
     }
 

@@ -107,3 +107,58 @@ def test_request_pages_fit_the_screen(open_page, sign_in, asked, viewport, schem
         screenshot(tab, f"requests-{name}-{width}-{scheme}")
         assert tab.evaluate("document.documentElement.scrollWidth") <= width, url
         assert tab.problems.errors == [], (url, tab.problems.errors)
+
+
+@pytest.fixture
+def known_titles(monkeypatch):
+    from app.requests import titles
+    from tests.integration.request_helpers import KNOWN
+
+    monkeypatch.setattr(titles, "title_for", lambda kind, tmdb_id: KNOWN.get((kind, tmdb_id)))
+
+
+BOX_HOST = """() => {
+  const host = document.createElement("div");
+  host.id = "box-host";
+  host.setAttribute("hx-get", "/requests/box/tv/1438");
+  host.setAttribute("hx-trigger", "load");
+  document.querySelector("main").append(host);
+  htmx.process(host);
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["phone", "desktop"])
+def test_the_request_box_asks_for_seasons_once_and_shows_its_status_live(
+    app, auth, live_server, open_page, sign_in, known_titles, viewport
+):
+    owner = auth.owner()
+    auth.create("carol")
+    tab = open_page(viewport=viewport)
+    sign_in(tab, "carol")
+    tab.evaluate(BOX_HOST)  # where a title's page puts the box
+    box = tab.locator("#request-box")
+    expect(box.get_by_label("Season 1")).to_be_enabled()
+    expect(box).to_contain_text("10 of 10 seasons left this week.")
+    mark_page(tab)
+    box.get_by_label("Season 2").check()
+    box.get_by_label("Season 3").check()
+    button = box.get_by_role("button", name="Request selected seasons")
+    button.dblclick()
+    expect(box).to_contain_text("Requested The Wire (2002), seasons 2–3.")
+    expect(box).to_contain_text("8 of 10 seasons left this week")
+    expect(box.get_by_label("Season 2")).to_be_disabled()
+    screenshot(tab, f"requests-box-{viewport['width']}")
+    with app.app_context():
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.models import MediaRequest
+
+        [req] = db.session.scalars(select(MediaRequest)).all()
+        assert req.seasons == [2, 3]
+        decisions.approve(req, actor=person(owner))
+        request_id = req.id
+    expect(tab.locator(f"#request-status-{request_id}")).to_have_text("Approved")
+    assert same_document(tab)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert tab.problems.errors == [] and csp_violations(tab) == []
