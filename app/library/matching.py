@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, select
 
 from app.extensions import db
 from app.library.catalog import live, visible
@@ -21,29 +21,36 @@ class OnPlex:
 
 
 def on_plex(keys, include_hidden: bool = True) -> dict[tuple[str, int], OnPlex]:
-    """For (media_type, tmdb_id) pairs, the matching items on Plex; pairs not there are left out."""
+    """For (media_type, tmdb_id) pairs, the matching items on Plex; pairs not there are left out.
+
+    One IN over the ids alone, the types checked here: a tuple IN over (type, id) pairs cost
+    ~10 ms for a page of 80 cards in SQLAlchemy's statement building, this ~1 ms.
+    """
     wanted = {(PLEX_TYPE[kind], str(tmdb_id)) for kind, tmdb_id in keys if kind in PLEX_TYPE}
     if not wanted:
         return {}
     query = visible(
         live()
         .join(ItemGuid, ItemGuid.item_id == MediaItem.id)
-        .where(ItemGuid.scheme == "tmdb", tuple_(MediaItem.type, ItemGuid.value).in_(wanted))
-        .add_columns(ItemGuid.value),
+        .where(ItemGuid.scheme == "tmdb", ItemGuid.value.in_({v for _k, v in wanted}))
+        .with_only_columns(
+            MediaItem.id, MediaItem.rating_key, MediaItem.title, MediaItem.type, ItemGuid.value
+        ),
         include_hidden,
     )
     found: dict[tuple[str, int], OnPlex] = {}
-    shows = {}
-    for item, value in db.session.execute(query).all():
-        kind = "movie" if item.type == "movie" else "tv"
-        key = (kind, int(value))
+    shows: dict[int, tuple[str, int]] = {}
+    for item_id, rating_key, title, kind, value in db.session.execute(query).all():
+        if (kind, value) not in wanted:
+            continue
+        key = ("movie" if kind == "movie" else "tv", int(value))
         if key not in found:
-            found[key] = OnPlex(item.rating_key, item.id, item.title, ())
-            if kind == "tv":
-                shows[item.rating_key] = key
+            found[key] = OnPlex(rating_key, item_id, title, ())
+            if kind == "show":
+                shows[rating_key] = key
     for parent, numbers in _seasons_of(list(shows)).items():
-        key = shows[parent]
-        found[key] = OnPlex(found[key].rating_key, found[key].item_id, found[key].title, numbers)
+        old = found[shows[parent]]
+        found[shows[parent]] = OnPlex(old.rating_key, old.item_id, old.title, numbers)
     return found
 
 
