@@ -16,6 +16,8 @@ from app.realtime.hub import Hub
 
 POLICY_VIOLATION = 1008
 RECONNECT = 1012  # "service restart": the page's socket reconnects by itself, with fresh access
+# Sent once this socket hears events: the page then marks itself live (static/js/app.js).
+LIVE = '<span id="live-state" hidden></span>'
 WAKE_SECONDS = 5  # how often an idle socket checks that its peer is still there
 CLOSE_WAIT_SECONDS = 2
 
@@ -78,6 +80,7 @@ def socket(ws):
     hub = get_hub()
     inbox = hub.subscribe(channels)
     try:
+        ws.send(LIVE)  # only now can no event for this page be missed
         while ws.connected:
             try:
                 message = inbox.get(timeout=WAKE_SECONDS)

@@ -76,7 +76,17 @@
     }
   }
 
+  // The server's first message says this socket now hears every event; the body keeps the mark
+  // across boosted page changes (the socket stays) and loses it while the socket is away.
+  var LIVE_MESSAGE = '<span id="live-state" hidden></span>';
+  document.addEventListener("htmx:wsClose", function () { delete document.body.dataset.live; });
+
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
+    if (event.detail.message === LIVE_MESSAGE) {
+      event.preventDefault();
+      document.body.dataset.live = "on";
+      return;
+    }
     var template = document.createElement("template");
     template.innerHTML = event.detail.message;
     var parts = Array.prototype.slice.call(template.content.children);

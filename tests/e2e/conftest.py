@@ -61,13 +61,17 @@ def sign_in(live_server):
         tab.goto("/login")
         tab.get_by_label("Username").fill(username)
         tab.get_by_label("Password", exact=True).fill(password)
-        before = sockets_open(live_server)
         with tab.expect_websocket(lambda ws: ws.url.endswith("/ws")):
             tab.get_by_role("button", name="Sign in", exact=True).click()
         tab.wait_for_url(live_server.url + "/")
-        wait_until_live(live_server, more_than=before)
+        wait_until_tab_live(tab)
 
     return action
+
+
+def wait_until_tab_live(tab) -> None:
+    """Block until this tab's socket is subscribed (the server marks the page live then)."""
+    tab.locator('body[data-live="on"]').wait_for(state="attached", timeout=20_000)
 
 
 def sockets_open(live_server) -> int:

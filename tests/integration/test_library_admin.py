@@ -11,7 +11,7 @@ from app.library import services
 from app.models import AuditEvent, LibrarySection, SyncRun
 from tests.conftest import Accounts, wait_for
 from tests.integration import library_helpers
-from tests.integration.test_realtime import listening, open_socket, sign_in
+from tests.integration.test_realtime import listening, live_socket, sign_in
 
 plex, sync_app = library_helpers.plex, library_helpers.sync_app
 
@@ -141,8 +141,8 @@ def test_sync_job_in_a_worker_shows_progress_to_admins(sync_app, plex, auth, wor
     auth.create("friend")
     server = LiveServer(sync_app).start()
     try:
-        owner = open_socket(server, sign_in(server, "owner"))
-        friend = open_socket(server, sign_in(server, "friend"))
+        owner = live_socket(server, sign_in(server, "owner"))
+        friend = live_socket(server, sign_in(server, "friend"))
         wait_for(lambda: listening(sync_app))
         wait_for(lambda: sync_app.extensions["medianest.hub"].socket_count() == 2)
         with sync_app.app_context():

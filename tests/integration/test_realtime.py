@@ -36,6 +36,14 @@ def open_socket(server, session: requests.Session | None = None, origin=None) ->
     return SocketClient.connect(f"ws://127.0.0.1:{server.port}/ws", headers=headers)
 
 
+def live_socket(server, session: requests.Session, origin=None) -> SocketClient:
+    """A signed-in page's socket, once the server says it hears every event (its first message)."""
+    socket = open_socket(server, session, origin)
+    hello = socket.receive(timeout=10)
+    assert hello == '<span id="live-state" hidden></span>', hello
+    return socket
+
+
 def listening(app) -> bool:
     hub = app.extensions.get("medianest.hub")
     return bool(hub and hub.listening.is_set())
@@ -57,8 +65,8 @@ def test_anonymous_sockets_are_refused(app, live_server, people):
 
 
 def test_a_person_gets_their_own_events_and_nobody_elses(app, live_server, people):
-    friend = open_socket(live_server, sign_in(live_server, "friend"))
-    other = open_socket(live_server, sign_in(live_server, "other"))
+    friend = live_socket(live_server, sign_in(live_server, "friend"))
+    other = live_socket(live_server, sign_in(live_server, "other"))
     wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 2)
     with app.app_context():
         services.notify([people["other"]], "Only for other")
@@ -75,8 +83,8 @@ def test_a_person_gets_their_own_events_and_nobody_elses(app, live_server, peopl
 
 
 def test_admin_events_reach_admins_only(app, live_server, people):
-    owner = open_socket(live_server, sign_in(live_server, "owner"))
-    friend = open_socket(live_server, sign_in(live_server, "friend"))
+    owner = live_socket(live_server, sign_in(live_server, "owner"))
+    friend = live_socket(live_server, sign_in(live_server, "friend"))
     wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 2)
     with app.app_context():
         publish({"type": "notification.count", "unread": 7}, admins=True)
@@ -90,8 +98,8 @@ def test_status_updates_reach_everyone_signed_in(app, live_server, people):
     from app.ops.services import latest_check, status_view
     from app.ops.tasks import run_system_check
 
-    friend = open_socket(live_server, sign_in(live_server, "friend"))
-    owner = open_socket(live_server, sign_in(live_server, "owner"))
+    friend = live_socket(live_server, sign_in(live_server, "friend"))
+    owner = live_socket(live_server, sign_in(live_server, "owner"))
     wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 2)
     with app.app_context():
         run_system_check()
@@ -116,7 +124,7 @@ def test_status_updates_reach_everyone_signed_in(app, live_server, people):
 
 def test_a_password_change_closes_the_other_sessions_sockets(app, live_server, people):
     kept_session = sign_in(live_server, "friend")
-    other_socket = open_socket(live_server, sign_in(live_server, "friend"))
+    other_socket = live_socket(live_server, sign_in(live_server, "friend"))
     wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 1)
     page = kept_session.get(live_server.url + "/account/password").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -137,8 +145,8 @@ def csrf_token(session, url: str) -> str:
 
 def test_signing_out_closes_that_sessions_socket_only(app, live_server, people):
     leaving = sign_in(live_server, "friend")
-    leaving_socket = open_socket(live_server, leaving)
-    staying_socket = open_socket(live_server, sign_in(live_server, "friend"))
+    leaving_socket = live_socket(live_server, leaving)
+    staying_socket = live_socket(live_server, sign_in(live_server, "friend"))
     wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 2)
     token = csrf_token(leaving, live_server.url + "/")
     leaving.post(live_server.url + "/logout", data={"csrf_token": token})
@@ -157,7 +165,7 @@ def test_a_demoted_admin_hears_no_more_admin_events(app, live_server, auth):
     auth.owner()
     ada = auth.create("ada", role="admin")
     session = sign_in(live_server, "ada")
-    socket = open_socket(live_server, session)
+    socket = live_socket(live_server, session)
     wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 1)
     with app.app_context():
         owner = db.session.get(User, 1)
@@ -165,7 +173,7 @@ def test_a_demoted_admin_hears_no_more_admin_events(app, live_server, auth):
     with pytest.raises(ConnectionClosed) as closed:
         socket.receive(timeout=5)
     assert closed.value.reason == 1012, "the page reconnects by itself, with its new access"
-    socket = open_socket(live_server, session)
+    socket = live_socket(live_server, session)
     wait_for(lambda: app.extensions["medianest.hub"].socket_count() == 1)
     with app.app_context():
         publish({"type": "notification.count", "unread": 7}, admins=True)
@@ -193,7 +201,7 @@ def test_the_configured_public_address_may_open_the_socket(make_app, people):
     app = make_app(PUBLIC_URL="https://media.example.com")
     server = LiveServer(app).start()
     try:
-        socket = open_socket(server, sign_in(server, "friend"), origin="https://media.example.com")
+        socket = live_socket(server, sign_in(server, "friend"), origin="https://media.example.com")
         wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 1)
         socket.close()
     finally:
