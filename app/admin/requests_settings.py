@@ -11,7 +11,7 @@ from app.integrations.overseerr import OverseerrError
 
 
 def _page(values=None, errors=None, status_code=200, **extra):
-    return render(
+    response = render(
         "admin/requests_settings.html",
         status_code=status_code,
         values=values or services.current(),
@@ -19,6 +19,10 @@ def _page(values=None, errors=None, status_code=200, **extra):
         webhook_url=url_for("overseerr_webhook.overseerr_webhook", _external=True),
         **extra,
     )
+    if request.method == "POST":
+        # A boosted form would leave its POST-only address in the bar, and a reload would fail.
+        response.headers["HX-Push-Url"] = url_for("admin.requests_settings")
+    return response
 
 
 @bp.get("/requests/settings")

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from app.discover.titles import Season, Title
 from app.library.matching import OnPlex
+from app.requests import states
 from app.requests.lookup import TitleRequests
 
 
@@ -19,7 +20,7 @@ def rows(title: Title, on_plex: OnPlex | None, requested: TitleRequests | None) 
         return []
     have = set(on_plex.seasons) if on_plex else set()
     asked = requested.seasons if requested else set()
-    label = requested.label if requested else None
+    label = states.season_label(requested.status) if requested else None
     return [
         SeasonRow(
             s, s.number in have, label if s.number in asked and s.number not in have else None

@@ -61,7 +61,9 @@ def _season_rows(title: Title, there, active, visible) -> list[SeasonRow]:
         elif (req := covering.get(season.number)) is not None:
             rid = req.id if req.id in visible else None
             rows.append(
-                SeasonRow(season.number, name, episodes, "requested", states.label(req.status), rid)
+                SeasonRow(
+                    season.number, name, episodes, "requested", states.season_label(req.status), rid
+                )
             )
         else:
             rows.append(SeasonRow(season.number, name, episodes, "open"))

@@ -54,3 +54,9 @@ def may_move(old: str, new: str) -> bool:
 
 def label(status: str) -> str:
     return LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def season_label(status: str) -> str:
+    """A request's words for one of its seasons that is not on Plex yet: a partly available
+    request is still fetching that season, so the season itself is not "partially" anything."""
+    return label(PROCESSING if status == PARTIALLY_AVAILABLE else status)

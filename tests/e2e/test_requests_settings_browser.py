@@ -30,6 +30,7 @@ def test_an_admin_connects_overseerr_and_matches_people(app, sim, open_page, sig
     check = tab.locator("#connection-check")
     check.wait_for()
     assert "Connected to Overseerr 1.34.0." in check.inner_text()
+    assert tab.url.endswith("/admin/requests/settings"), "the bar shows a POST-only address"
     tab.get_by_role("button", name="Make an Authorization value").click()
     value = tab.locator("#webhook-auth").input_value()
     assert value.startswith("Bearer ")
@@ -38,9 +39,11 @@ def test_an_admin_connects_overseerr_and_matches_people(app, sim, open_page, sig
     report.wait_for()
     assert "alice is alice in Overseerr" in report.inner_text()
     assert "carol: no Overseerr user" in report.inner_text()
+    assert tab.url.endswith("/admin/requests/settings")
     assert no_sideways_scroll(tab)
     screenshot(tab, "requests-settings-desktop-light")
     assert tab.problems.errors == []
+    assert tab.reload().status == 200, "reloading after Import matches fails"
 
 
 def test_the_page_fits_a_phone_in_dark_mode(app, open_page, sign_in):

@@ -190,7 +190,7 @@ def test_approving_lets_a_waiting_person_in_and_tells_them(app, client, auth, as
     notes = pats.get("/notifications/").text
     assert "An admin approved your account. You can now browse the library." in notes
     role = client.get(f"/admin/users/{pat_id}").text.split('id="role"')[1].split("</article>")[0]
-    assert "Users browse the library." in role and "download" not in role
+    assert "Users browse the library and ask for titles." in role and "download" not in role
     assert "user.approved" in audit_actions(app)
 
 

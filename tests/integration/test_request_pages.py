@@ -221,3 +221,25 @@ def test_the_box_shows_whose_request_it_is_and_offers_to_follow(app, auth, made)
         assert seasons[1].request_id is None  # carol may not open alice's request
         assert box_for(alice, WIRE)["seasons"][0].request_id == made["wire"]
         assert box_for(person(made["owner"]), DUNE)["quota"] is None
+
+
+def test_a_season_still_coming_of_a_partly_available_request_reads_processing(app, made):
+    """Plex has none of seasons 1-2 yet: the request is partly there, but these seasons are not."""
+    from app.discover import seasons
+    from app.requests import states
+    from app.requests.box import box_for
+    from app.requests.lookup import states_for
+
+    with app.app_context():
+        db.session.get(MediaRequest, made["wire"]).status = states.PARTIALLY_AVAILABLE
+        db.session.commit()
+        alice = person(made["alice"])
+        box_rows = box_for(alice, WIRE)["seasons"][:2]
+        assert [row.label for row in box_rows] == ["Processing", "Processing"]
+        requested = states_for([WIRE.key], alice)[WIRE.key]
+        page_rows = seasons.rows(WIRE, None, requested)
+        assert [row.requested for row in page_rows if row.season.number in (1, 2)] == [
+            "Processing",
+            "Processing",
+        ]
+        assert requested.label == "Partially available"  # the request itself says so still
