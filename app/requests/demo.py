@@ -25,7 +25,12 @@ def _seasons(count: int) -> tuple[Season, ...]:
 
 # Titles of the demo TMDB that the demo Plex lacks, to be waiting, approved and declined
 # (simulators/tmdb_data.py: the first 300 movies and 40 shows are on Plex).
-WANTED = (("movie", 1_000_420), ("tv", 2_000_070), ("movie", 1_000_421))
+WANTED = (
+    ("movie", 1_000_420),
+    ("tv", 2_000_070),
+    ("movie", 1_000_421),
+    ("tv", 2_000_071),  # left waiting too, so an admin has one to approve and one to decline
+)
 
 
 def seed_once() -> bool:
@@ -108,8 +113,9 @@ def seed() -> bool:
     if None in wanted:
         log.info("Demo requests not seeded: Discover does not know the demo titles")
         return False
-    movie, waiting_show, declined = wanted
+    movie, waiting_show, declined, second_wait = wanted
     services.create(first, movie)
+    services.create(second, second_wait, ["1"])
     approved = services.create(first, waiting_show, ["1", "2"]).created
     if approved is not None and approved.status == states.PENDING:
         decisions.approve(approved, actor=owner)

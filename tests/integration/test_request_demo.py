@@ -24,7 +24,7 @@ def test_the_first_demo_sync_seeds_requests_once(make_app, demo_plex, tmdb_sim, 
         wanted = {tmdb_sim.state.catalog.facts("movie", 1_000_420)["title"]}
         assert wanted <= set(states), "the waiting movie is a title Discover knows"
         assert sorted(states.values()) == sorted(
-            ["pending", "approved", "declined", "available", "partially_available"]
+            ["pending", "pending", "approved", "declined", "available", "partially_available"]
         )
         askers = {db.session.get(User, r.user_id).username for r in rows}
         assert askers == {"alice", "bob"}
