@@ -8,15 +8,16 @@ import requests
 from flask import current_app
 
 from app.integrations import tmdb
-from app.library.images import (
-    MAX_BYTES,
-    TYPES,
+from app.library.images import (  # Missing and Unavailable are what picture() raises
     Image,
     Missing,
     Unavailable,
     _read_cached,
     _write_cached,
+    read_image,
 )
+
+__all__ = ["Missing", "Unavailable", "allowed", "picture"]
 
 # The sizes we serve, and the TMDB size each is read at ("original" would be megabytes).
 SIZES = {"w185": "w185", "w342": "w342", "w780": "w780", "w1280": "w1280", "original": "w1280"}
@@ -42,23 +43,9 @@ def _fetch(size: str, name: str) -> Image:
             url, timeout=(3.05, current_app.config["TMDB_TIMEOUT"]), stream=True,
             allow_redirects=False, headers={"Accept": "image/*"},
         ) as response:  # fmt: skip
-            if response.status_code in (400, 403, 404):
-                raise Missing(name)
-            if response.status_code != 200:
-                raise Unavailable(f"TMDB's image host answered HTTP {response.status_code}.")
-            content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if content_type not in TYPES:
-                raise Unavailable(f"TMDB sent {content_type or 'no type'}, not an image.")
-            body = b""
-            for chunk in response.iter_content(64 * 1024):
-                body += chunk
-                if len(body) > MAX_BYTES:
-                    raise Unavailable("The image is larger than we accept.")
+            return read_image(response, "TMDB's image host", name, missing=(400, 403, 404))
     except requests.RequestException as exc:
         raise Unavailable(str(exc)) from None
-    if not body:
-        raise Unavailable("TMDB sent an empty image.")
-    return Image(body, content_type, hashlib.sha256(body).hexdigest()[:32])
 
 
 def picture(size: str, name: str) -> Image:

@@ -115,24 +115,28 @@ def _fetch(path: str, width: int) -> Image:
             allow_redirects=False,
             stream=True,
         ) as response:
-            if response.status_code in (400, 404):
-                raise Missing(path)
-            if response.status_code != 200:
-                raise Unavailable(f"Plex answered HTTP {response.status_code}.")
-            content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if content_type not in TYPES:
-                raise Unavailable(f"Plex sent {content_type or 'no type'}, not an image.")
-            body = b""
-            for chunk in response.iter_content(64 * 1024):
-                body += chunk
-                if len(body) > MAX_BYTES:
-                    raise Unavailable("The image is larger than we accept.")
+            return read_image(response, "Plex", path, missing=(400, 404))
     except requests.RequestException as exc:
         raise Unavailable(str(exc)) from None
+
+
+def read_image(response, source: str, name: str, missing=(400, 404)) -> Image:
+    """The image in an answer from source: its type checked, its size bounded, never empty."""
+    if response.status_code in missing:
+        raise Missing(name)
+    if response.status_code != 200:
+        raise Unavailable(f"{source} answered HTTP {response.status_code}.")
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type not in TYPES:
+        raise Unavailable(f"{source} sent {content_type or 'no type'}, not an image.")
+    body = b""
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > MAX_BYTES:
+            raise Unavailable("The image is larger than we accept.")
     if not body:
-        raise Unavailable("Plex sent an empty image.")
-    etag = hashlib.sha256(body).hexdigest()[:32]
-    return Image(body, content_type, etag)
+        raise Unavailable(f"{source} sent an empty image.")
+    return Image(body, content_type, hashlib.sha256(body).hexdigest()[:32])
 
 
 def poster(path: str, width: int) -> Image:
