@@ -1,15 +1,15 @@
 """Discover's pages: rows of posters, search, a title's page, and the poster proxy."""
 
-from flask import Response, current_app, request, send_file, url_for
+from flask import Response, request, url_for
 from flask_login import current_user, login_required
 
 from app.discover import bp, images, seasons, services
 from app.htmx import render
+from app.library.browse import PLACEHOLDER, placeholder
 from app.paging import page_number
 from app.requests.box import box_for
 
 MAX_TMDB_ID = 2**31 - 1  # TMDB's ids are 32-bit; a larger one names nothing
-PLACEHOLDER = "img/poster-placeholder.svg"
 
 
 @bp.app_template_global()
@@ -69,15 +69,6 @@ def _title_page(media_type: str, tmdb_id: int):
     )
 
 
-def _placeholder(status: int) -> Response:
-    response = send_file(
-        current_app.static_folder + "/" + PLACEHOLDER, mimetype="image/svg+xml", max_age=0
-    )
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/discover/image/<size>/<name>")
 @login_required
 def image(size: str, name: str):
@@ -87,9 +78,9 @@ def image(size: str, name: str):
     try:
         picture = images.picture(*wanted)
     except images.Missing:
-        return _placeholder(404)
+        return placeholder(404)
     except images.Unavailable:
-        return _placeholder(503)
+        return placeholder(503)
     response = Response(picture.body, 200, content_type=picture.content_type)
     response.set_etag(picture.etag)
     response.headers["Cache-Control"] = "private, max-age=604800"

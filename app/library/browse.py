@@ -118,7 +118,8 @@ def item(rating_key: int):
     )
 
 
-def _placeholder(status: int) -> Response:
+def placeholder(status: int) -> Response:
+    """The stand-in poster, never cached: the real one may be there next time."""
     response = send_file(
         current_app.static_folder + "/" + PLACEHOLDER, mimetype="image/svg+xml", max_age=0
     )
@@ -135,13 +136,13 @@ def image():
         return Response("Not an image path we fetch.\n", 400, mimetype="text/plain")
     path, rating_key = allowed
     if not _admin() and not catalog.image_allowed(rating_key, include_hidden=False):
-        return _placeholder(404)
+        return placeholder(404)
     try:
         poster = images.poster(path, images.snap_width(request.args.get("w")))
     except images.Missing:
-        return _placeholder(404)
+        return placeholder(404)
     except images.Unavailable:
-        return _placeholder(503)
+        return placeholder(503)
     response = Response(poster.body, 200, content_type=poster.content_type)
     response.set_etag(poster.etag)
     response.headers["Cache-Control"] = "private, max-age=86400"
