@@ -1,4 +1,6 @@
-"""A loopback TMDB (v3 API and image host), answering as /work/shared/specs/tmdb-api.json describes.
+"""A loopback TMDB (v3 API and image host), answering as TMDB's OpenAPI description says.
+
+simulators/specs/tmdb-api.subset.json holds the paths we use, copied verbatim from it.
 
 Keys: a v3 key as ``?api_key=`` or a v4 read token as ``Authorization: Bearer``. Switches on the
 state: ``rate_limited`` (seconds of Retry-After on a 429), ``latency`` (seconds before each
