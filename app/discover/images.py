@@ -12,8 +12,7 @@ from app.library.images import (  # Missing and Unavailable are what picture() r
     Image,
     Missing,
     Unavailable,
-    _read_cached,
-    _write_cached,
+    cached_or_fetched,
     read_image,
 )
 
@@ -50,10 +49,4 @@ def _fetch(size: str, name: str) -> Image:
 
 def picture(size: str, name: str) -> Image:
     """The image from our disk cache, else from TMDB's image host (then kept)."""
-    file = _cache_file(size, name)
-    cached = _read_cached(file)
-    if cached is not None:
-        return cached
-    image = _fetch(size, name)
-    _write_cached(file, image)
-    return image
+    return cached_or_fetched(_cache_file(size, name), lambda: _fetch(size, name))

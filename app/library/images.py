@@ -141,10 +141,14 @@ def read_image(response, source: str, name: str, missing=(400, 404)) -> Image:
 
 def poster(path: str, width: int) -> Image:
     """The image at `path` resized to `width`, from the cache or else from Plex."""
-    file = _cache_file(path, width)
+    return cached_or_fetched(_cache_file(path, width), lambda: _fetch(path, width))
+
+
+def cached_or_fetched(file: Path, fetch) -> Image:
+    """The image kept in file, else fetch() it and keep it there for next time."""
     cached = _read_cached(file)
     if cached is not None:
         return cached
-    image = _fetch(path, width)
+    image = fetch()
     _write_cached(file, image)
     return image
