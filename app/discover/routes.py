@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.discover import bp, images, seasons, services
 from app.htmx import render
-from app.library.browse import PLACEHOLDER, placeholder
+from app.library.browse import PLACEHOLDER, image_response
 from app.paging import page_number
 from app.requests.box import box_for
 
@@ -75,13 +75,4 @@ def image(size: str, name: str):
     wanted = images.allowed(size, name)
     if wanted is None:
         return Response("Not an image we fetch.\n", 400, mimetype="text/plain")
-    try:
-        picture = images.picture(*wanted)
-    except images.Missing:
-        return placeholder(404)
-    except images.Unavailable:
-        return placeholder(503)
-    response = Response(picture.body, 200, content_type=picture.content_type)
-    response.set_etag(picture.etag)
-    response.headers["Cache-Control"] = "private, max-age=604800"
-    return response.make_conditional(request)
+    return image_response(lambda: images.picture(*wanted), max_age=604800)

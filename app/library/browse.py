@@ -137,15 +137,21 @@ def image():
     path, rating_key = allowed
     if not _admin() and not catalog.image_allowed(rating_key, include_hidden=False):
         return placeholder(404)
+    width = images.snap_width(request.args.get("w"))
+    return image_response(lambda: images.poster(path, width), max_age=86400)
+
+
+def image_response(load, max_age: int) -> Response:
+    """The image load() gives, cacheable and conditional; the placeholder when there is none."""
     try:
-        poster = images.poster(path, images.snap_width(request.args.get("w")))
+        picture = load()
     except images.Missing:
         return placeholder(404)
     except images.Unavailable:
         return placeholder(503)
-    response = Response(poster.body, 200, content_type=poster.content_type)
-    response.set_etag(poster.etag)
-    response.headers["Cache-Control"] = "private, max-age=86400"
+    response = Response(picture.body, 200, content_type=picture.content_type)
+    response.set_etag(picture.etag)
+    response.headers["Cache-Control"] = f"private, max-age={max_age}"
     return response.make_conditional(request)
 
 
