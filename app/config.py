@@ -40,6 +40,17 @@ class Defaults:
     TMDB_IMAGE_URL = "https://image.tmdb.org/t/p"
     TMDB_TIMEOUT = 10.0
     METRICS_TOKEN = ""
+    # Downloads: these seed the settings Admin → Downloads edits.
+    YOUTUBE_DIR = ""  # empty: MEDIA_ROOT/youtube
+    YOUTUBE_PLEX_PATH = ""  # the same folder as Plex sees it; empty: the same path
+    YOUTUBE_LIBRARY = ""  # the Plex library's title or key
+    DOWNLOAD_ALLOWED_HOSTS = ""  # extra hosts, comma-separated; loopback/private only if named
+    DOWNLOAD_ATTEMPTS = 3  # tries per video before it fails for good
+    DOWNLOAD_RETRY_SECONDS = 30.0  # first retry; doubles each time
+    DOWNLOAD_TIMEOUT = 6 * 3600  # seconds one video may take
+    DOWNLOAD_PROGRESS_SECONDS = 0.4  # at most one progress event per video this often
+    PREVIEW_PAGE_SIZE = 50  # videos of a playlist listed per preview page
+    PLEX_SCAN_RETRY_SECONDS = 60.0  # first retry of a Plex scan or collection; doubles
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
     TRUSTED_PROXIES = 0
     # Force the Secure flag on cookies; it is also set on any request that arrives over HTTPS.

@@ -76,6 +76,14 @@ SPECS = {
         Spec("requests.season_days", 7),
         Spec("requests.auto_approve_admin", True),
         Spec("requests.auto_approve_user", False),
+        # Downloads (see app/downloads/setup.py; the MEDIANEST_YOUTUBE_* variables seed them).
+        Spec("downloads.youtube_dir"),
+        Spec("downloads.plex_path"),
+        Spec("downloads.library"),
+        Spec("downloads.allowed_hosts"),  # extra hosts, comma-separated
+        Spec("downloads.allowed_sites"),  # extra yt-dlp extractors, comma-separated
+        Spec("downloads.storage_gb", 50),  # default storage cap per person, GB; 0 means none
+        Spec("downloads.cookies_at"),  # when a cookies file was stored; the file is in DATA_DIR
     )
 }
 

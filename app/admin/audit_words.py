@@ -64,7 +64,14 @@ SETTING_LABELS = {
     "signup.approval_required": "Approval of new accounts",
     "signup.default_role": "Role of new accounts",
     "quota.requests": "Default request quota",
-    "quota.downloads": "Default download quota",
+    "quota.downloads": "Default videos a day",
+    "downloads.youtube_dir": "YouTube folder",
+    "downloads.plex_path": "YouTube folder as Plex sees it",
+    "downloads.library": "Plex library for downloads",
+    "downloads.allowed_hosts": "Extra download hosts",
+    "downloads.allowed_sites": "Extra download sites",
+    "downloads.storage_gb": "Default download storage cap",
+    "downloads.cookies_at": "Cookies for downloads",
     "oidc.enabled": "Single sign-on",
     "oidc.issuer": "Single sign-on issuer",
     "oidc.client_id": "Single sign-on client id",
@@ -233,6 +240,7 @@ SETTING_GROUPS = {
     "requests": "the request rules",
     "dashboard": "the dashboard",
     "quota": "the default quotas",
+    "downloads": "the download settings",
 }
 
 

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.discover import DiscoverList, DiscoverTitle
+from app.models.downloads import Download, DownloadItem, DownloadWatcher, Subscription
 from app.models.identities import Identity
 from app.models.invitations import Invitation
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem, SyncRun
@@ -22,6 +23,9 @@ __all__ = [
     "AuditEvent",
     "DiscoverList",
     "DiscoverTitle",
+    "Download",
+    "DownloadItem",
+    "DownloadWatcher",
     "HealthCheck",
     "Identity",
     "Invitation",
@@ -37,6 +41,7 @@ __all__ = [
     "RequestFollower",
     "RequestQuota",
     "Setting",
+    "Subscription",
     "SyncRun",
     "User",
     "UserSession",

@@ -29,7 +29,8 @@ class User(UserMixin, db.Model):
     avatar_url: Mapped[str | None] = mapped_column(String(500))
     # Per-person quota overrides; None follows the instance defaults.
     quota_requests: Mapped[int | None]
-    quota_downloads: Mapped[int | None]
+    quota_downloads: Mapped[int | None]  # videos a day
+    quota_storage_gb: Mapped[float | None]  # downloads kept, in GB
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,0 +1,1 @@
+"""Pages of Downloads (filled in by the feature's views)."""
