@@ -45,6 +45,7 @@ class Defaults:
     YOUTUBE_PLEX_PATH = ""  # the same folder as Plex sees it; empty: the same path
     YOUTUBE_LIBRARY = ""  # the Plex library's title or key
     DOWNLOAD_ALLOWED_HOSTS = ""  # extra hosts, comma-separated; loopback/private only if named
+    DEMO_VIDEO_URL = ""  # demo mode: the simulated video site, for the "try this" links
     DOWNLOAD_ATTEMPTS = 3  # tries per video before it fails for good
     DOWNLOAD_RETRY_SECONDS = 30.0  # first retry; doubles each time
     DOWNLOAD_TIMEOUT = 6 * 3600  # seconds one video may take

@@ -25,6 +25,7 @@ QUEUED, RUNNING, FINISHED, FAILED, CANCELLED, SKIPPED = (
     "cancelled",
     "skipped",
 )
+REMOVED = "removed"  # a video a subscription's retention deleted
 PARTIAL = "partial"  # a download whose videos ended some finished, some failed
 ACTIVE = (QUEUED, RUNNING)
 
