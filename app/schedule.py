@@ -5,6 +5,7 @@ from redis import Redis
 from rq.cron import CronScheduler
 
 from app.discover.tasks import refresh_details, refresh_lists
+from app.downloads.subscription_tasks import check_due_subscriptions
 from app.library.tasks import full_sync, recent_sync
 from app.ops.tasks import run_system_check
 from app.requests.tasks import reconcile_requests, sweep_actions
@@ -32,4 +33,5 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
     cron.register(full_sync, "default", cron="30 3 * * *", job_timeout=4 * 3600, result_ttl=86400)
     cron.register(refresh_lists, "default", cron="7 * * * *", job_timeout=300, result_ttl=3600)
     cron.register(refresh_details, "default", cron="50 4 * * *", job_timeout=3600, result_ttl=86400)
+    cron.register(check_due_subscriptions, "default", interval=60, job_timeout=120, result_ttl=300)
     return cron
