@@ -63,7 +63,11 @@ def apply_retention(sub: Subscription) -> int:
         touched[item.download_id] = item.download
     db.session.commit()
     for download in touched.values():
-        plex_publish.request_publish(download)
+        try:
+            plex_publish.request_publish(download)
+        except NotImplementedError:
+            pass
+    db.session.commit()
     return len(going)
 
 

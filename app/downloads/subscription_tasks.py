@@ -116,9 +116,9 @@ def _check(sub: Subscription, first: bool, start_with: int) -> tuple[int, str]:
         return 0, FROM_NOW if first else "Nothing new"
     batch = ordered[::-1]  # oldest first: episodes number in the order they came out
     user = db.session.get(User, sub.user_id)
-    left = services.quota(user).videos_left
+    left = None if user.is_admin else services.quota(user).videos_left
     if left is not None:
-        batch = batch[: max(left, 0)]
+        batch = batch[:left]  # the oldest now; the newer ones wait for the next check
     waiting = len(ordered) - len(batch)
     if batch:
         try:
@@ -215,7 +215,7 @@ def _remember(sub: Subscription, entries: list) -> None:
         kind=sub.kind,
         title=sub.title,
         status=SKIPPED,
-        total_items=len(entries),
+        total_items=0,  # counts against no quota: nothing is fetched
         subscription_id=sub.id,
         finished_at=now,
     )
