@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.downloads import bp, subscriptions
+from app.downloads import bp, services, subscriptions
 from app.downloads.urls import UrlRefused
 from app.extensions import db
 from app.htmx import render
@@ -94,7 +94,7 @@ def subscribe():
         sub = subscriptions.subscribe(current_user, url, choices)
     except subscriptions.AlreadySubscribed as exc:
         return _list_page(_shown(request.form), existing=exc.subscription, code=409)
-    except (subscriptions.Refused, UrlRefused) as exc:
+    except (subscriptions.Refused, services.Refused, UrlRefused) as exc:
         return _list_page(_shown(request.form), {"url": str(exc)}, code=400)
     except ytdlp.FetchError as exc:
         return _list_page(_shown(request.form), {"url": exc.message}, code=400)

@@ -13,7 +13,7 @@ from datetime import UTC, timedelta
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
 
-from app.downloads import setup, urls
+from app.downloads import services, setup, urls
 from app.extensions import db
 from app.integrations import ytdlp
 from app.models import Download, Subscription, User
@@ -176,13 +176,13 @@ def _count(label: str, least: int, most: int, empty=None):
 def subscribe(user: User, url: str, choices: Choices) -> Subscription:
     """Check and read the address, then commit a subscription whose first check is due now.
 
-    Raises Refused (also AlreadySubscribed), urls.UrlRefused or ytdlp.FetchError."""
+    Raises Refused (also AlreadySubscribed), services.Refused, urls.UrlRefused or
+    ytdlp.FetchError."""
     source = urls.check(url.strip(), hosts=setup.allowed_hosts(), sites=setup.allowed_sites())
     if source.kind == "video":
         raise Refused(_NOT_A_VIDEO)
     _refuse_existing(user, source.key)
-    guard = ytdlp.Guard(allowed_hosts=setup.allowed_hosts(), cookies_file=setup.cookies_file())
-    found = ytdlp.preview(source.url, page=1, page_size=1, guard=guard)
+    found = services.preview(user, source.url)
     if found.kind not in ("playlist", "channel"):
         raise Refused(_NOT_A_VIDEO)
     _refuse_existing(user, found.source_key)
