@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.downloads import bp, services, subscriptions
+from app.downloads import bp, services, subscription_form, subscriptions
 from app.downloads.urls import UrlRefused
 from app.extensions import db
 from app.htmx import render
@@ -39,8 +39,8 @@ def _list_page(values: dict | None = None, errors: dict | None = None, existing=
     )
     defaults = {
         "quality": "best",
-        "interval": subscriptions.format_interval(subscriptions.DEFAULT_INTERVAL),
-        "start_with": str(subscriptions.DEFAULT_START),
+        "interval": subscription_form.format_interval(subscription_form.DEFAULT_INTERVAL),
+        "start_with": str(subscription_form.DEFAULT_START),
     }
     return render(
         "downloads/subscriptions.html",
@@ -51,7 +51,7 @@ def _list_page(values: dict | None = None, errors: dict | None = None, existing=
         errors=errors or {},
         existing=existing,
         qualities=ytdlp.QUALITIES,
-        words=subscriptions,
+        words=subscription_form,
         everyone=current_user.is_admin,
     )
 
@@ -59,7 +59,7 @@ def _list_page(values: dict | None = None, errors: dict | None = None, existing=
 def _edit_page(sub: Subscription, values: dict | None = None, errors=None, code=200):
     values = values or {
         "quality": sub.quality,
-        "interval": subscriptions.format_interval(sub.interval_minutes),
+        "interval": subscription_form.format_interval(sub.interval_minutes),
         "keep_newest": "" if sub.keep_newest is None else str(sub.keep_newest),
         "keep_days": "" if sub.keep_days is None else str(sub.keep_days),
     }
@@ -71,7 +71,7 @@ def _edit_page(sub: Subscription, values: dict | None = None, errors=None, code=
         errors=errors or {},
         downloads=subscriptions.recent_downloads(sub),
         qualities=ytdlp.QUALITIES,
-        words=subscriptions,
+        words=subscription_form,
     )
 
 
@@ -84,7 +84,7 @@ def subscriptions_list():
 @bp.post("/subscriptions")
 @login_required
 def subscribe():
-    choices, errors = subscriptions.read_choices(request.form, new=True)
+    choices, errors = subscription_form.read_choices(request.form, new=True)
     url = str(request.form.get("url") or "").strip()
     if not url:
         errors["url"] = "Paste the address of a channel or a playlist."
@@ -112,7 +112,7 @@ def subscription(sub_id: int):
 @login_required
 def subscription_save(sub_id: int):
     sub = _sub_or_404(sub_id)
-    choices, errors = subscriptions.read_choices(request.form, new=False)
+    choices, errors = subscription_form.read_choices(request.form, new=False)
     if errors:
         return _edit_page(sub, _shown(request.form), errors, code=400)
     if subscriptions.change(sub, choices):

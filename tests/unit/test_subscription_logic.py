@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from app.downloads import subscription_form as subs
 from app.downloads import subscription_tasks as tasks
-from app.downloads import subscriptions as subs
 from app.downloads.subscription_retention import beyond_retention
 from app.integrations.ytdlp import Entry
 
