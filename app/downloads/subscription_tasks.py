@@ -213,7 +213,8 @@ def _remember(sub: Subscription, entries: list) -> None:
         source_url=sub.source_url,
         source_key=sub.source_key,
         kind=sub.kind,
-        title=sub.title,
+        # Lists that show it anyway should read what it is.
+        title=f"{sub.title}: there before you subscribed, not downloaded"[:500],
         status=SKIPPED,
         total_items=0,  # counts against no quota: nothing is fetched
         subscription_id=sub.id,

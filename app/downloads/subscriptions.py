@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.downloads import services, setup, urls
 from app.downloads.subscription_form import Choices
@@ -151,7 +152,11 @@ def may_act(user: User, sub: Subscription) -> bool:
 
 def visible(user: User) -> list[Subscription]:
     """A person's own subscriptions; an admin's list holds everyone's. By title."""
-    query = select(Subscription).order_by(Subscription.title, Subscription.id)
+    query = (
+        select(Subscription)
+        .options(selectinload(Subscription.user))
+        .order_by(Subscription.title, Subscription.id)
+    )
     if not user.is_admin:
         query = query.where(Subscription.user_id == user.id)
     return list(db.session.scalars(query.limit(1000)))
