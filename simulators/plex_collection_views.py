@@ -150,7 +150,6 @@ def remove_collection_item(rating_key, item_key):
 
 
 @bp.put("/library/collections/<rating_key>/prefs")
-@bp.put("/library/metadata/<rating_key>/prefs")
 def collection_prefs(rating_key):
     library, number = _collection_of(rating_key)
     if library is None:

@@ -3,7 +3,8 @@
 Library endpoints: ``/library/sections``, ``/library/sections/{key}/all`` (paged by
 ``X-Plex-Container-Start``/``-Size`` in headers or query; ``includeGuids``, ``type``, ``sort``,
 ``title``), ``/library/recentlyAdded`` and ``/library/sections/{key}/recentlyAdded``,
-``/library/metadata/{ratingKey}`` and ``/children``, ``/library/sections/{key}/refresh?path=``.
+``/library/metadata/{ratingKey}`` and ``/children``, ``/library/sections/{key}/refresh?path=``
+(recorded; a folder library also scans the path when it lies inside its location).
 Collections are in ``simulators.plex_collection_views``. Images
 (``/library/metadata/{ratingKey}/thumb|art/{ts}``, ``/photo/:/transcode``) are in
 ``simulators.plex_images``.

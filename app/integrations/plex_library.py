@@ -157,8 +157,11 @@ def _uri(server: PlexServer, keys: list[str]) -> str:
     )
 
 
-def _collection_key(server: PlexServer, section_key: str, title: str, existing: str | None):
-    """The collection to sync: the stored one if Plex still has it, else one of this title."""
+def _collection_key(
+    server: PlexServer, section_key: str, title: str, keys: list[str], existing: str | None
+) -> str | None:
+    """The collection to sync: the stored one if Plex still has it, else one of this title
+    holding only these episodes (made by a try whose answer was lost)."""
     if existing:
         try:
             _query(server, f"/library/collections/{existing}")
@@ -167,7 +170,10 @@ def _collection_key(server: PlexServer, section_key: str, title: str, existing: 
             log.info("Collection %s is gone from Plex; looking for %r", existing, title)
     listing = _query(server, f"/library/sections/{section_key}/collections")
     for element in listing:
-        if element.get("title") == title and element.get("subtype") == "episode":
+        if element.get("title") != title or element.get("subtype") != "episode":
+            continue
+        # Another playlist of the same name keeps its own collection.
+        if set(_members(server, element.get("ratingKey"))) <= set(keys):
             return element.get("ratingKey")
     return None
 
@@ -229,7 +235,7 @@ def sync_collection(
         raise PlexServerError("There are no episodes in Plex yet to put in the collection.")
     with _plain(base_url):
         server = _server(base_url, token)
-        rating_key = _collection_key(server, section_key, title, existing)
+        rating_key = _collection_key(server, section_key, title, keys, existing)
         if rating_key is None:
             rating_key = _create(server, section_key, title, keys)
         # Plex lists a new collection by release date; moves only hold in the custom order.

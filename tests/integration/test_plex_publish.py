@@ -282,3 +282,13 @@ def test_a_worker_publishes_after_the_commit(app, plex, setup, mp4, worker):
             select(func.count()).select_from(DownloadItem).where(DownloadItem.plex_key.is_not(None))
         )
         assert linked == count == 3
+
+
+def test_plex_is_asked_for_the_folder_where_it_sees_it(app, plex, setup, mp4):
+    plex.library.location = "/srv/plex/youtube"  # another machine mounts the folder here
+    with app.app_context():
+        settings.put({"downloads.plex_path": "/srv/plex/youtube/"})
+        download_id = playlist(plex, mp4, setup)
+        assert plex_publish.publish_download(download_id) == "done"
+        assert plex.state.refreshes == [("2", "/srv/plex/youtube/My Playlist")]
+        assert all(i.plex_key for i in db.session.get(Download, download_id).items)
