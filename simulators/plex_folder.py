@@ -21,7 +21,7 @@ from pathlib import Path
 
 from simulators.plex_folder_collections import Collection, FolderCollections
 from simulators.plex_folder_nodes import FolderNodes
-from simulators.plex_layout import RK_COLLECTIONS, RK_LIBRARY
+from simulators.plex_layout import RK_COLLECTIONS, RK_LIBRARY, key_part
 from simulators.plex_words import title_sort
 
 # The Personal Media agents (legacy and new) and the scanner Plex pairs with each.
@@ -202,18 +202,14 @@ class FolderLibrary(FolderNodes, FolderCollections):
 
     def locate(self, rating_key) -> tuple[str, int, int, int] | None:
         """Return ("item", show, season, episode) keys or ("collection", n, 0, 0), or None."""
-        try:
-            rk = int(rating_key)
-        except (TypeError, ValueError):
+        rest = key_part(self.number, rating_key)
+        if rest is None:
             return None
-        if rk // RK_LIBRARY != self.number:
-            return None
-        rest = rk % RK_LIBRARY
         if rest >= RK_COLLECTIONS:
             number = rest - RK_COLLECTIONS
             return ("collection", number, 0, 0) if number < len(self.collections) else None
         with self._lock:
-            found = self._where.get(rk)
+            found = self._where.get(self.number * RK_LIBRARY + rest)
         return ("item", *found) if found else None
 
     def exists(self, rating_key: int) -> bool:

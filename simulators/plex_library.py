@@ -27,6 +27,7 @@ from simulators.plex_layout import (
     RK_COLLECTIONS,
     RK_LIBRARY,
     SECTION_FACTS,
+    key_part,
 )
 from simulators.plex_words import digest, make_title, title_sort
 
@@ -90,13 +91,9 @@ class Library(ItemNodes):
 
     def locate(self, rating_key) -> tuple[str, int, int, int] | None:
         """Return ("item", index, season, episode) or ("collection", n, 0, 0), or None."""
-        try:
-            rk = int(rating_key)
-        except (TypeError, ValueError):
+        rest = key_part(self.number, rating_key)
+        if rest is None:
             return None
-        if rk // RK_LIBRARY != self.number:
-            return None
-        rest = rk % RK_LIBRARY
         if rest < RK_COLLECTIONS:
             return ("item", rest, 0, 0) if self.exists(rest) else None
         if rest < RK_CHILDREN:

@@ -97,32 +97,22 @@ def playlist(plex, mp4, user_id: int, videos=PLAYLIST, reused=()) -> int:
         status="finished",
         total_items=len(videos) + len(reused),
     )
-    for position, video_id, date, title in videos:
-        download.items.append(
-            DownloadItem(
-                position=position,
-                extractor="youtube",
-                video_id=video_id,
-                url=f"https://youtu.be/{video_id}",
-                title=title,
-                upload_date=date,
-                status="finished",
-                file_path=place(plex, mp4, "My Playlist", video_id, date, title),
+    # Reused videos were fetched before, for another channel, and stay in its folder.
+    for folder, entries in (("My Playlist", videos), ("Other Channel", reused)):
+        for position, video_id, date, title in entries:
+            download.items.append(
+                DownloadItem(
+                    position=position,
+                    extractor="youtube",
+                    video_id=video_id,
+                    url=f"https://youtu.be/{video_id}",
+                    title=title,
+                    upload_date=date,
+                    status="finished",
+                    reused=folder != "My Playlist",
+                    file_path=place(plex, mp4, folder, video_id, date, title),
+                )
             )
-        )
-    for position, video_id, date, title in reused:  # fetched before, for another channel
-        download.items.append(
-            DownloadItem(
-                position=position,
-                extractor="youtube",
-                video_id=video_id,
-                url=f"https://youtu.be/{video_id}",
-                upload_date=date,
-                status="finished",
-                reused=True,
-                file_path=place(plex, mp4, "Other Channel", video_id, date, title),
-            )
-        )
     db.session.add(download)
     db.session.flush()
     plex_publish.request_publish(download)
