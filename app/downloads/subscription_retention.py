@@ -62,6 +62,12 @@ def apply_retention(sub: Subscription) -> int:
         item.status, item.file_path, item.updated_at = REMOVED, None, utcnow()
         touched[item.download_id] = item.download
     db.session.commit()
+    if any(all(i.status != FINISHED for i in d.items) for d in touched.values()):
+        # Plex's step skips a download with no video left; a sibling's scan of the same show
+        # folder drops the removed episodes too.
+        sibling = _newest_with_videos(sub.id)
+        if sibling is not None:
+            touched[sibling.id] = sibling
     for download in touched.values():
         try:
             plex_publish.request_publish(download)
@@ -69,6 +75,18 @@ def apply_retention(sub: Subscription) -> int:
             pass
     db.session.commit()
     return len(going)
+
+
+def _newest_with_videos(sub_id: int) -> Download | None:
+    return db.session.scalars(
+        select(Download)
+        .where(
+            Download.subscription_id == sub_id,
+            Download.items.any(DownloadItem.status == FINISHED),
+        )
+        .order_by(Download.id.desc())
+        .limit(1)
+    ).first()
 
 
 def _used_elsewhere(item: DownloadItem, sub_id: int) -> bool:
