@@ -6,12 +6,21 @@ cancel, a timeout or a killed job ends yt-dlp and the ffmpeg it started, and a r
 name cannot reach inside the network.
 """
 
+import errno
+import os
+import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from app.integrations.ytdlp_errors import classify, short_reason
+from app.integrations.ytdlp_run import ChildFailed, Stopped, run_child
 
 # FetchError.code values; each has a sentence for people in ERROR_WORDS.
-PRIVATE, REMOVED, AGE, MEMBERS, BOT, NETWORK, DISK, UNSUPPORTED, CANCELLED, OTHER = (
+PRIVATE, REMOVED, AGE, MEMBERS, BOT, NETWORK, DISK, UNSUPPORTED, CANCELLED, OTHER, REFUSED = (
     "private",
     "removed",
     "age_restricted",
@@ -22,6 +31,7 @@ PRIVATE, REMOVED, AGE, MEMBERS, BOT, NETWORK, DISK, UNSUPPORTED, CANCELLED, OTHE
     "unsupported",
     "cancelled",
     "other",
+    "refused",  # the address, or a redirect from it, points inside the network
 )
 # Codes worth another attempt: the same request may work later.
 RETRYABLE = frozenset({NETWORK, OTHER})
@@ -32,10 +42,11 @@ QUALITIES = ("best", "2160p", "1440p", "1080p", "720p", "480p", "360p", "audio")
 class FetchError(Exception):
     """yt-dlp could not read or fetch something; `message` is written for people."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, detail: str = ""):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.detail = detail  # yt-dlp's own words, for the logs
 
     @property
     def retryable(self) -> bool:
@@ -113,13 +124,35 @@ ProgressFn = Callable[[dict], None]
 
 def preview(url: str, *, page: int = 1, page_size: int = 50, guard: Guard = Guard()) -> Preview:
     """Read a URL flat (no video resolved); raises FetchError."""
-    raise NotImplementedError
+    page, page_size = max(page, 1), max(page_size, 1)
+    first = (page - 1) * page_size + 1
+    # One more than the page asks for: whether it comes back says if there are more.
+    info = _listing(url, f"{first}:{first + page_size}", guard)
+    kind = _kind(info, url)
+    rows = info.get("entries")
+    entries = [_entry(info)] if rows is None else [_entry(row, info) for row in rows]
+    count = info.get("playlist_count") if rows is not None else 1
+    has_more = len(entries) > page_size or bool(count and first - 1 + page_size < count)
+    return Preview(
+        kind=kind,
+        source_key=f"{_site(info)}:{kind}:{_source_id(info, kind)}",
+        title=info.get("title") or "",
+        uploader=info.get("uploader") or info.get("channel") or "",
+        thumbnail=_thumbnail(info),
+        count=count,
+        entries=[e for e in entries[:page_size] if e.video_id],
+        page=page,
+        has_more=has_more,
+    )
 
 
 def list_entries(url: str, *, start: int = 1, end: int | None = None, guard: Guard = Guard()):
     """Entries start..end (1-based, inclusive) of a playlist or channel, newest first for a
     channel; for a video, that one video. Raises FetchError."""
-    raise NotImplementedError
+    info = _listing(url, f"{max(start, 1)}:{end or ''}", guard)
+    rows = info.get("entries")
+    entries = [_entry(info)] if rows is None else [_entry(row, info) for row in rows]
+    return [e for e in entries if e.video_id]
 
 
 def fetch(spec: FetchSpec, on_progress: ProgressFn, should_cancel: Callable[[], bool]):
@@ -127,17 +160,154 @@ def fetch(spec: FetchSpec, on_progress: ProgressFn, should_cancel: Callable[[], 
 
     Raises FetchError (code CANCELLED when should_cancel() turned true); nothing is left in
     staging_dir or at final_path unless it succeeded."""
-    raise NotImplementedError
+    if spec.quality not in QUALITIES:
+        raise FetchError(OTHER, f"Unknown quality {spec.quality!r}; choose one of {QUALITIES}.")
+    request = {"action": "fetch", "url": spec.url, "staging_dir": spec.staging_dir}
+    request |= {"format_args": format_args(spec.quality), **_guard(spec.guard)}
+    final = Path(spec.final_path)
+    try:
+        data = _run(request, spec.timeout, on_progress, should_cancel)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(data["path"], final)
+        size = final.stat().st_size
+    except OSError as exc:
+        code = DISK if exc.errno in (errno.ENOSPC, errno.EDQUOT) else OTHER
+        raise FetchError(code, ERROR_WORDS[code], str(exc)) from None
+    finally:
+        shutil.rmtree(spec.staging_dir, ignore_errors=True)
+    return FetchResult(str(final), size, _result_info(data["info"]))
+
+
+def format_args(quality: str) -> list[str]:
+    """yt-dlp's command-line options for a quality: MP4 (H.264/AAC first), or M4A audio."""
+    if quality == "audio":
+        return ["-f", "ba[ext=m4a]/ba/b", "-x", "--audio-format", "m4a", *_TAGS]
+    formats = "bv*+ba/b"
+    if quality != "best":
+        height = int(quality.rstrip("p"))
+        formats = f"bv*[height<=?{height}]+ba/b[height<=?{height}]/wv*+ba/w"
+    sort = ["-S", "vcodec:h264,res,acodec:aac"]
+    return ["-f", formats, *sort, "--merge-output-format", "mp4", "--remux-video", "mp4", *_TAGS]
+
+
+# Title, date, description and cover inside the file: what Plex's personal media agent reads.
+_TAGS = ("--embed-metadata", "--embed-thumbnail", "--convert-thumbnails", "jpg")
 
 
 def write_show_art(folder: str, image_url: str | None, guard: Guard = Guard()) -> None:
     """poster.jpg and fanart.jpg for the show folder, when it has none yet."""
-    raise NotImplementedError
+    names = ("poster.jpg", "fanart.jpg")
+    if not image_url or all((Path(folder) / name).exists() for name in names):
+        return
+    request = {"action": "art", "folder": folder, "image_url": image_url, **_guard(guard)}
+    _run(request, guard.timeout * 2, None, None)
 
 
 def version() -> tuple[str, date | None]:
     """yt-dlp's version and its release date (versions are dates)."""
-    raise NotImplementedError
+    from yt_dlp.version import __version__
+
+    match = re.match(r"(\d{4})\.(\d{1,2})\.(\d{1,2})", __version__)
+    try:
+        return __version__, date(*map(int, match.groups())) if match else None
+    except ValueError:
+        return __version__, None
+
+
+def _guard(guard: Guard) -> dict:
+    allowed = list(guard.allowed_hosts)
+    return {"allowed_hosts": allowed, "cookies_file": guard.cookies_file, "timeout": guard.timeout}
+
+
+def _listing(url: str, items: str, guard: Guard) -> dict:
+    request = {"action": "list", "url": url, "items": items, **_guard(guard)}
+    return _run(request, max(guard.timeout * 4, 60.0), None, None)
+
+
+def _run(request: dict, timeout: float, on_progress, should_cancel) -> dict:
+    """The child's answer, or FetchError with the code its failure maps to."""
+    try:
+        return run_child(
+            request, timeout=timeout, on_progress=on_progress, should_cancel=should_cancel
+        )
+    except Stopped as stop:
+        code = CANCELLED if stop.reason == "cancelled" else NETWORK
+        detail = "" if code == CANCELLED else f"no answer within {timeout:.0f} s"
+        raise FetchError(code, ERROR_WORDS[code], detail) from None
+    except ChildFailed as failed:
+        message = failed.line.get("message") or ""
+        code = classify(message, failed.line.get("errno"))
+        words = ERROR_WORDS[code]
+        if code in (OTHER, NETWORK):
+            words = f"{words[:-1]}: {short_reason(message)}" if message else words
+        raise FetchError(code, words, message) from None
+
+
+def _site(info: dict) -> str:
+    """The extractor's key as MediaNest names sites ("youtubetab" is still "youtube")."""
+    key = (info.get("extractor_key") or info.get("ie_key") or "generic").lower()
+    return "youtube" if key.startswith("youtube") else key
+
+
+def _kind(info: dict, url: str) -> str:
+    if info.get("_type") not in ("playlist", "multi_video") and info.get("entries") is None:
+        return "video"
+    if info.get("channel_id") and info.get("id") == info.get("channel_id"):
+        return "channel"
+    path = urlsplit(info.get("webpage_url") or url).path
+    return "channel" if re.search(r"/(@[^/]+|channel/|c/|user/)", path) else "playlist"
+
+
+def _source_id(info: dict, kind: str) -> str:
+    """A channel is its channel id however it was reached (handle, /c/, /videos tab)."""
+    return str((info.get("channel_id") if kind == "channel" else None) or info.get("id") or "")
+
+
+def _day(row: dict) -> str | None:
+    if row.get("upload_date"):
+        return row["upload_date"]
+    if row.get("timestamp"):
+        return datetime.fromtimestamp(row["timestamp"], UTC).strftime("%Y%m%d")
+    return None
+
+
+def _entry(row: dict, playlist: dict | None = None) -> Entry:
+    parent = playlist or row
+    duration = row.get("duration")
+    return Entry(
+        video_id=str(row.get("id") or ""),
+        extractor=_site(row if (row.get("ie_key") or row.get("extractor_key")) else parent),
+        url=row.get("webpage_url") or row.get("url") or "",
+        title=row.get("title") or "",
+        uploader=row.get("uploader") or row.get("channel") or parent.get("uploader") or "",
+        upload_date=_day(row),
+        duration=int(duration) if duration else None,
+        thumbnail=_thumbnail(row),
+    )
+
+
+def _thumbnail(info: dict) -> str | None:
+    if info.get("thumbnail"):
+        return info["thumbnail"]
+    thumbs = [t for t in info.get("thumbnails") or [] if t.get("url")]
+    return thumbs[-1]["url"] if thumbs else None
+
+
+def _result_info(info: dict) -> dict:
+    """What a finished video says of itself, with the names the rest of MediaNest reads."""
+    return {
+        "id": info.get("id"),
+        "title": info.get("title") or "",
+        "uploader": info.get("uploader") or info.get("channel") or "",
+        "channel": info.get("channel") or info.get("uploader") or "",
+        "channel_id": info.get("channel_id"),
+        "upload_date": _day(info),
+        "description": info.get("description") or "",
+        "duration": info.get("duration"),
+        "thumbnail": info.get("thumbnail"),
+        "webpage_url": info.get("webpage_url"),
+        "extractor": _site(info),
+    }
 
 
 ERROR_WORDS = {
@@ -154,4 +324,8 @@ ERROR_WORDS = {
     UNSUPPORTED: "This address has no videos MediaNest can download.",
     CANCELLED: "Cancelled.",
     OTHER: "The download failed.",
+    REFUSED: (
+        "This address, or one it redirects to, points inside your network, which downloads may "
+        "not reach unless an admin names it under Admin → Downloads."
+    ),
 }
