@@ -33,6 +33,7 @@ class VideoSourceState:
     cut: int | None = None  # close a file's connection when it reaches this byte
     cut_always: bool = False
     hits: list[str] = field(default_factory=list)
+    ranges: list[str] = field(default_factory=list)  # Range headers of file requests, in order
     media: list[MediaFile] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -112,6 +113,7 @@ def media(video_id):
     if failed is not None:
         return failed
     file = state.media[state.catalog.variant(video_id, len(state.media))]
+    state.ranges.append(request.headers.get("Range", ""))
     return _ranged(file.video, file.size, state)
 
 

@@ -49,10 +49,15 @@ def _emitter(channel):
 
 def describe(exc: BaseException) -> dict:
     """The exception's type, message and the first errno in its chain of causes."""
-    errno, seen = None, exc
-    while seen is not None and errno is None:
-        errno = getattr(seen, "errno", None)
-        seen = seen.__cause__ or seen.__context__ or getattr(seen, "exc_info", [None, None])[1]
+    errno, seen = None, [exc]
+    while seen and errno is None and len(seen) < 20:
+        errno = getattr(seen[-1], "errno", None)
+        # yt-dlp's DownloadError keeps the cause in exc_info rather than chaining it.
+        held = getattr(seen[-1], "exc_info", None)
+        cause = seen[-1].__cause__ or seen[-1].__context__ or (held[1] if held else None)
+        if cause is None:
+            break
+        seen.append(cause)
     return {"type": type(exc).__name__, "message": str(exc) or repr(exc), "errno": errno}
 
 

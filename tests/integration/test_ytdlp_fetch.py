@@ -1,0 +1,178 @@
+"""Downloads with the real yt-dlp and ffmpeg from the loopback video site."""
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.integrations import ytdlp
+from tests.integration.ytdlp_helpers import (
+    children_of,
+    group_members,
+    probe,
+    reset,
+    spec_for,
+    video_site,
+)
+
+
+@pytest.fixture(scope="module")
+def site():
+    with video_site() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh(site):
+    yield reset(site)
+    reset(site)
+
+
+def never() -> bool:
+    return False
+
+
+def test_a_video_lands_at_its_final_path_as_mp4_with_tags_and_cover(fresh, tmp_path):
+    spec = spec_for(fresh, tmp_path, "vs000000003")
+    events = []
+    result = ytdlp.fetch(spec, events.append, never)
+
+    assert result.path == spec.final_path and Path(result.path).is_file()
+    assert result.size_bytes == os.path.getsize(result.path)
+    assert not Path(spec.staging_dir).exists()
+    facts = probe(result.path)
+    assert facts["format"]["format_name"].startswith("mov,mp4")
+    tags = facts["format"]["tags"]
+    assert tags["title"] == "🎬 Behind the scenes ✨"
+    assert tags["date"] == "20250319"
+    assert tags["description"].startswith("🎬 Behind the scenes")
+    codecs = {(s["codec_type"], s["codec_name"]) for s in facts["streams"]}
+    assert {("video", "h264"), ("audio", "aac")} <= codecs
+    cover = [s for s in facts["streams"] if s["disposition"].get("attached_pic")]
+    assert cover and cover[0]["codec_name"] == "mjpeg"
+
+    assert result.info["title"] == "🎬 Behind the scenes ✨"
+    assert result.info["uploader"] == "Nest Cam" and result.info["upload_date"] == "20250319"
+    assert result.info["webpage_url"] == spec.url and result.info["duration"] == 2
+    assert events[-1]["phase"] == "processing"
+    downloading = [e for e in events if e["phase"] == "downloading"]
+    assert downloading[-1]["pct"] == 100.0 and downloading[-1]["total"]
+
+
+def test_audio_quality_gives_an_m4a_with_a_cover(fresh, tmp_path):
+    spec = spec_for(fresh, tmp_path, "vs000000002", quality="audio")
+    result = ytdlp.fetch(spec, lambda _event: None, never)
+    facts = probe(result.path)
+    assert result.path.endswith(".m4a")
+    assert [s["codec_name"] for s in facts["streams"] if s["codec_type"] == "audio"] == ["aac"]
+    assert facts["format"]["tags"]["title"] == "Morning / evening: a comparison"
+
+
+def test_cancel_mid_download_ends_the_whole_process_group_and_leaves_nothing(fresh, tmp_path):
+    fresh.state.switch(throttle=8_000)
+    spec = spec_for(fresh, tmp_path, "vs000000001")
+    seen = {}
+
+    def progress(event):
+        if "group" not in seen:
+            (child,) = children_of(os.getpid())
+            seen["group"] = os.getpgid(child)
+        seen["downloaded"] = event["downloaded"]
+
+    cancel_at = time.monotonic() + 1.5
+    with pytest.raises(ytdlp.FetchError) as raised:
+        ytdlp.fetch(spec, progress, lambda: time.monotonic() > cancel_at)
+    assert raised.value.code == ytdlp.CANCELLED and raised.value.message == "Cancelled."
+    assert time.monotonic() - cancel_at < 2.5, "a cancel ends the download within moments"
+    assert 0 < seen["downloaded"] < 60_000, "it was stopped part way"
+    assert group_members(seen["group"]) == []
+    assert not Path(spec.staging_dir).exists() and not Path(spec.final_path).exists()
+
+
+def test_a_connection_cut_halfway_once_is_resumed_from_where_it_stopped(fresh, tmp_path):
+    fresh.state.switch(cut=20_000)
+    result = ytdlp.fetch(spec_for(fresh, tmp_path, "vs000000004"), lambda _e: None, never)
+    assert float(probe(result.path)["format"]["duration"]) > 2
+    first, again = fresh.state.ranges
+    assert first == "" and again.startswith("bytes=") and again.endswith("-")
+    assert 0 < int(again[6:-1]) <= 20_000, "the second request resumed the .part file"
+
+
+def test_a_connection_cut_every_time_is_a_network_error_with_nothing_left(fresh, tmp_path):
+    fresh.state.switch(cut=20_000, cut_always=True)
+    spec = spec_for(fresh, tmp_path, "vs000000004")
+    with pytest.raises(ytdlp.FetchError) as raised:
+        ytdlp.fetch(spec, lambda _e: None, never)
+    assert raised.value.code == ytdlp.NETWORK and raised.value.retryable
+    assert not Path(spec.staging_dir).exists() and not Path(spec.final_path).exists()
+
+
+def test_a_404_is_a_removed_video(fresh, tmp_path):
+    fresh.state.switch(fail={"vs000000005": 404})
+    spec = spec_for(fresh, tmp_path, "vs000000005")
+    with pytest.raises(ytdlp.FetchError) as raised:
+        ytdlp.fetch(spec, lambda _e: None, never)
+    assert raised.value.code == ytdlp.REMOVED
+    assert not Path(spec.final_path).exists()
+
+
+def test_a_server_error_is_a_network_error_worth_retrying(fresh, tmp_path):
+    fresh.state.switch(fail={"*": 503})
+    with pytest.raises(ytdlp.FetchError) as raised:
+        ytdlp.fetch(spec_for(fresh, tmp_path, "vs000000006"), lambda _e: None, never)
+    assert raised.value.code == ytdlp.NETWORK and raised.value.retryable
+
+
+PARENT_SCRIPT = """
+import json, sys
+from app.integrations.ytdlp import FetchSpec, Guard, fetch
+fields = json.loads(sys.argv[1])
+fields["guard"] = Guard(allowed_hosts=tuple(fields["guard"]["allowed_hosts"]))
+fetch(FetchSpec(**fields), lambda event: print("progress", flush=True), lambda: False)
+"""
+
+
+def test_a_download_stops_when_the_process_that_started_it_dies(fresh, tmp_path):
+    fresh.state.switch(throttle=8_000)
+    spec = spec_for(fresh, tmp_path, "vs000000007")
+    fields = json.dumps(dataclasses.asdict(spec))
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT_SCRIPT, fields], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout.readline().strip() == "progress"
+        (child,) = children_of(parent.pid)
+        group = os.getpgid(child)
+        os.kill(parent.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while group_members(group) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert group_members(group) == [], "the child's watchdog ended its group"
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+def test_show_art_is_written_as_jpeg_even_from_a_png(fresh, tmp_path):
+    show = tmp_path / "Nest Cam"
+    ytdlp.write_show_art(str(show), f"{fresh.url}/art/nestcam.png", fresh.guard)
+    for name in ("poster.jpg", "fanart.jpg"):
+        assert (show / name).read_bytes()[:3] == b"\xff\xd8\xff"
+    assert sorted(p.name for p in show.iterdir()) == ["fanart.jpg", "poster.jpg"]
+    before = (show / "poster.jpg").stat().st_mtime_ns
+    fresh.state.hits.clear()
+    ytdlp.write_show_art(str(show), f"{fresh.url}/art/other.jpg", fresh.guard)
+    assert (show / "poster.jpg").stat().st_mtime_ns == before and fresh.state.hits == []
+
+
+def test_show_art_is_fetched_only_within_the_guard(fresh, tmp_path):
+    with pytest.raises(ytdlp.FetchError) as raised:
+        ytdlp.write_show_art(str(tmp_path), f"http://localhost:{fresh.port}/art/x.jpg", fresh.guard)
+    assert raised.value.code == ytdlp.REFUSED
+    assert list(tmp_path.iterdir()) == []
