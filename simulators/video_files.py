@@ -22,8 +22,10 @@ class MediaSpec:
     width: int = 320
     height: int = 180
     variants: int = 3
-    # Extra options for long, big files (the download benchmark); empty for the small ones.
+    # For big files (the download benchmark): a target bitrate, and noise so x264 cannot
+    # squeeze the picture below it.
     video_bitrate: str = ""
+    noise: bool = False
 
     def key(self) -> str:
         return hashlib.sha1(repr(self).encode()).hexdigest()[:12]
@@ -64,6 +66,7 @@ def _video_args(spec: MediaSpec, index: int) -> list[str]:
     return [
         *("-f", "lavfi", "-i", f"{pattern}=size={size}:rate=25:duration={spec.seconds}"),
         *("-f", "lavfi", "-i", f"sine=frequency={330 + 110 * index}:duration={spec.seconds}"),
+        *(("-vf", "noise=alls=40:allf=t+u") if spec.noise else ()),
         *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"),
         *(rate if spec.video_bitrate else []),
         *("-c:a", "aac", "-b:a", "64k", "-shortest", "-movflags", "+faststart", "-f", "mp4"),

@@ -34,6 +34,7 @@ class VideoSourceState:
     cut_always: bool = False
     hits: list[str] = field(default_factory=list)
     ranges: list[str] = field(default_factory=list)  # Range headers of file requests, in order
+    cookies: list[str] = field(default_factory=list)  # Cookie headers of page requests
     media: list[MediaFile] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -96,6 +97,7 @@ def watch(video_id):
     video = state.catalog.video(video_id)
     if video is None:
         return Response("No such video", 404, content_type="text/plain")
+    state.cookies.append(request.headers.get("Cookie", ""))
     failed = _failed(video_id)
     if failed is not None:
         return failed

@@ -231,9 +231,10 @@ def _run(request: dict, timeout: float, on_progress, should_cancel) -> dict:
             request, timeout=timeout, on_progress=on_progress, should_cancel=should_cancel
         )
     except Stopped as stop:
-        code = CANCELLED if stop.reason == "cancelled" else NETWORK
-        detail = "" if code == CANCELLED else f"no answer within {timeout:.0f} s"
-        raise FetchError(code, ERROR_WORDS[code], detail) from None
+        if stop.reason == "cancelled":
+            raise FetchError(CANCELLED, ERROR_WORDS[CANCELLED]) from None
+        words = f"It took longer than the {_duration(timeout)} allowed; try again later."
+        raise FetchError(NETWORK, words, f"timeout after {timeout:.0f} s") from None
     except ChildFailed as failed:
         message = failed.line.get("message") or ""
         code = classify(message, failed.line.get("errno"))
@@ -241,6 +242,12 @@ def _run(request: dict, timeout: float, on_progress, should_cancel) -> dict:
         if code in (OTHER, NETWORK):
             words = f"{words[:-1]}: {short_reason(message)}" if message else words
         raise FetchError(code, words, message) from None
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} hours"
+    return f"{seconds / 60:g} minutes" if seconds >= 120 else f"{seconds:g} seconds"
 
 
 def _site(info: dict) -> str:

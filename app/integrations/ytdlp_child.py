@@ -124,6 +124,20 @@ def _options(spec: dict, args: list[str]) -> dict:
     return opts
 
 
+def _downloader(spec: dict, args: list[str], progress=None):
+    """A YoutubeDL with these options, hooked to progress, that reads cookies but never
+    writes them back (downloads running side by side would overwrite each other's file)."""
+    import yt_dlp
+
+    opts = _options(spec, args)
+    if progress is not None:
+        opts["progress_hooks"] = [progress.download_hook]
+        opts["postprocessor_hooks"] = [progress.postprocessor_hook]
+    ydl = yt_dlp.YoutubeDL(opts)
+    ydl.cookiejar.save = lambda *_args, **_kwargs: None
+    return ydl
+
+
 class _Quiet:
     """yt-dlp's messages go to stderr for the logs; errors come back as exceptions."""
 
@@ -145,10 +159,9 @@ ENTRY_KEYS = ("id", "url", "title", "uploader", "channel", "timestamp", "upload_
 
 def listing(spec: dict, _emit) -> dict:
     """Read a URL flat, bounded to spec["items"] (yt-dlp's playlist_items syntax)."""
-    import yt_dlp
 
     args = ["--flat-playlist", "-I", spec["items"]] if spec.get("items") else ["--flat-playlist"]
-    with yt_dlp.YoutubeDL(_options(spec, args)) as ydl:
+    with _downloader(spec, args) as ydl:
         info = ydl.sanitize_info(ydl.extract_info(spec["url"], download=False))
     entries = info.pop("entries", None)
     for drop in (
@@ -180,16 +193,12 @@ def _entry(entry: dict) -> dict:
 
 def download(spec: dict, emit) -> dict:
     """Fetch one video into spec["staging_dir"] with tags and cover embedded."""
-    import yt_dlp
 
     staging = spec["staging_dir"]
     os.makedirs(staging, exist_ok=True)
     args = [*spec["format_args"], "-P", staging, "-o", "%(id)s.%(ext)s", "--no-playlist"]
-    opts = _options(spec, args)
     progress = _Progress(emit)
-    opts["progress_hooks"] = [progress.download_hook]
-    opts["postprocessor_hooks"] = [progress.postprocessor_hook]
-    with yt_dlp.YoutubeDL(opts) as ydl:
+    with _downloader(spec, args, progress) as ydl:
         info = ydl.sanitize_info(ydl.extract_info(spec["url"], download=True))
     downloads = info.get("requested_downloads") or [{}]
     path = downloads[-1].get("filepath") or info.get("filepath")
@@ -235,13 +244,12 @@ class _Progress:
 
 def show_art(spec: dict, _emit) -> dict:
     """Write poster.jpg and fanart.jpg from one image URL, converting it to JPEG if need be."""
-    import yt_dlp
 
     folder, written = spec["folder"], []
     missing = [n for n in ("poster.jpg", "fanart.jpg") if not os.path.exists(f"{folder}/{n}")]
     if not missing:
         return {"written": written}
-    with yt_dlp.YoutubeDL(_options(spec, [])) as ydl:
+    with _downloader(spec, []) as ydl:
         with ydl.urlopen(spec["image_url"]) as response:
             data = response.read(20 * 1024 * 1024)
     os.makedirs(folder, exist_ok=True)

@@ -59,11 +59,12 @@ def run_child(
         child.stdin.write(json.dumps({**request, "parent": os.getpid()}).encode())
         child.stdin.close()
         outcome = _read(child, time.monotonic() + timeout, on_progress, should_cancel)
+        end_group(child)
+        if outcome is None or outcome.get("event") != "result":
+            raise ChildFailed(outcome or _silent(child, stderr))
     finally:
         end_group(child)
         stderr.close()
-    if outcome is None or outcome.get("event") != "result":
-        raise ChildFailed(outcome or _silent(child))
     return outcome.get("data") or {}
 
 
@@ -91,13 +92,18 @@ def _read(child, deadline: float, on_progress, should_cancel) -> dict | None:
                 outcome = line
 
 
-def _silent(child) -> dict:
-    code = child.returncode
-    return {"type": "Died", "message": f"yt-dlp's process ended (exit status {code})"}
+def _silent(child, stderr) -> dict:
+    """What a child that ended without a line left: its exit status and last words."""
+    stderr.seek(max(stderr.seek(0, os.SEEK_END) - 1500, 0))
+    said = stderr.read().decode("utf-8", "replace").strip()
+    message = f"yt-dlp's process ended (exit status {child.returncode}): {said}"
+    return {"type": "Died", "message": message}
 
 
 def end_group(child: subprocess.Popen) -> None:
     """SIGTERM the child's process group, SIGKILL it after a grace period, reap the child."""
+    if child.returncode is not None:
+        return
     if child.poll() is None:
         _signal_group(child.pid, signal.SIGTERM)
         try:

@@ -95,6 +95,32 @@ def test_cancel_mid_download_ends_the_whole_process_group_and_leaves_nothing(fre
     assert not Path(spec.staging_dir).exists() and not Path(spec.final_path).exists()
 
 
+def test_a_download_that_takes_too_long_is_stopped_and_leaves_nothing(fresh, tmp_path):
+    fresh.state.switch(throttle=8_000)
+    spec = spec_for(fresh, tmp_path, "vs000000001", timeout=1.5)
+    began = time.monotonic()
+    with pytest.raises(ytdlp.FetchError) as raised:
+        ytdlp.fetch(spec, lambda _e: None, never)
+    assert raised.value.code == ytdlp.NETWORK
+    assert raised.value.message == "It took longer than the 1.5 seconds allowed; try again later."
+    assert time.monotonic() - began < 4
+    assert not Path(spec.staging_dir).exists() and not Path(spec.final_path).exists()
+
+
+def test_the_admins_cookies_are_sent_and_their_file_is_left_as_it_was(fresh, tmp_path):
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text(
+        "# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tSID\tsigned-in\n"
+    )
+    before = cookies.read_bytes()
+    guard = dataclasses.replace(fresh.guard, cookies_file=str(cookies))
+    spec = dataclasses.replace(spec_for(fresh, tmp_path, "vs000000008"), guard=guard)
+    result = ytdlp.fetch(spec, lambda _e: None, never)
+    assert result.info["title"] == "CON"
+    assert fresh.state.cookies == ["SID=signed-in"]
+    assert cookies.read_bytes() == before
+
+
 def test_a_connection_cut_halfway_once_is_resumed_from_where_it_stopped(fresh, tmp_path):
     fresh.state.switch(cut=20_000)
     result = ytdlp.fetch(spec_for(fresh, tmp_path, "vs000000004"), lambda _e: None, never)
@@ -176,3 +202,52 @@ def test_show_art_is_fetched_only_within_the_guard(fresh, tmp_path):
         ytdlp.write_show_art(str(tmp_path), f"http://localhost:{fresh.port}/art/x.jpg", fresh.guard)
     assert raised.value.code == ytdlp.REFUSED
     assert list(tmp_path.iterdir()) == []
+
+
+FULL_DISK_SCRIPT = """
+import json, os, sys
+from app.integrations.ytdlp import FetchError, FetchSpec, Guard, fetch
+url, folder, host = sys.argv[1:4]
+spec = FetchSpec(url, "v", "best", folder + "/staging", folder + "/show/v.mp4", Guard((host,)))
+try:
+    fetch(spec, lambda event: None, lambda: False)
+    print(json.dumps({"code": None}))
+except FetchError as exc:
+    print(json.dumps({"code": exc.code, "message": exc.message, "left": os.listdir(folder)}))
+"""
+
+
+def test_a_full_disk_is_said_in_plain_words_and_leaves_nothing(fresh, tmp_path):
+    """A tmpfs smaller than the video, mounted in a mount namespace of the test's own."""
+    state = fresh.state
+    video_id, size = max(
+        (
+            (v, state.media[state.catalog.variant(v, len(state.media))].size)
+            for v in state.catalog.videos
+        ),
+        key=lambda pair: pair[1],
+    )
+    small = tmp_path / "small"
+    small.mkdir()
+    limit = (size // 2) // 4096 * 4096
+    inner = f'mount -t tmpfs -o size={limit} tmpfs {small} && exec "$0" -c "$1" "$2" "$3" "$4"'
+    url, host = f"{fresh.url}/watch/{video_id}", f"127.0.0.1:{fresh.port}"
+    command = [
+        "unshare",
+        "-m",
+        "sh",
+        "-c",
+        inner,
+        sys.executable,
+        FULL_DISK_SCRIPT,
+        url,
+        str(small),
+        host,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0 and "mount" in done.stderr + done.stdout:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["code"] == ytdlp.DISK, done.stderr
+    assert outcome["message"] == "The disk is full."
+    assert outcome["left"] == [], "no partial file, no staging folder"

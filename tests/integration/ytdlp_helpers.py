@@ -24,6 +24,7 @@ def reset(server: SimulatorServer) -> SimulatorServer:
     server.state.switch(reset=True)
     server.state.ranges.clear()
     server.state.hits.clear()
+    server.state.cookies.clear()
     return server
 
 
