@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.integrations import ytdlp  # noqa: E402
+from app.integrations.ytdlp_child import NATIVE_ONLY  # noqa: E402
 from simulators.server import SimulatorServer  # noqa: E402
 from simulators.video_files import MediaSpec  # noqa: E402
 from simulators.video_source import VideoSourceState, create_app  # noqa: E402
@@ -48,7 +49,14 @@ def run_cli(url: str, guard: ytdlp.Guard, work: Path) -> float:
     staging = work / "staging"
     command = [str(ROOT / ".venv/bin/yt-dlp"), "--ignore-config", "--no-progress", "--quiet"]
     command += ["--no-warnings", "--socket-timeout", str(guard.timeout)]
-    command += [*ytdlp.format_args("best"), "-P", str(staging), "-o", "%(id)s.%(ext)s"]
+    command += [
+        *ytdlp.format_args("best"),
+        *NATIVE_ONLY,
+        "-P",
+        str(staging),
+        "-o",
+        "%(id)s.%(ext)s",
+    ]
     began = time.monotonic()
     subprocess.run([*command, "--no-playlist", url], check=True)
     os.replace(staging / f"{VIDEO}.mp4", work / "out.mp4")

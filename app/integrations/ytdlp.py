@@ -128,6 +128,12 @@ def preview(url: str, *, page: int = 1, page_size: int = 50, guard: Guard = Guar
     first = (page - 1) * page_size + 1
     # One more than the page asks for: whether it comes back says if there are more.
     info = _listing(url, f"{first}:{first + page_size}", guard)
+    return build_preview(info, url, page, page_size)
+
+
+def build_preview(info: dict, url: str, page: int, page_size: int) -> Preview:
+    """A Preview from yt-dlp's flat answer for items page_size*(page-1)+1 … one past the page."""
+    first = (page - 1) * page_size + 1
     kind = _kind(info, url)
     rows = info.get("entries")
     entries = [_entry(info)] if rows is None else [_entry(row, info) for row in rows]

@@ -19,6 +19,9 @@ import threading
 import time
 
 REFUSED_WORDS = "points inside the network and was not named by an admin"
+# yt-dlp's own downloaders connect through the guard; an ffmpeg asked to read a network stream
+# would not, so it may read local files only (a stream that needs it fails instead).
+NATIVE_ONLY = ("--downloader", "native", "--downloader-args", "ffmpeg_i:-protocol_whitelist file")
 PROGRESS_EVERY = 0.25  # seconds between progress lines; finished and phase changes always go
 
 
@@ -196,7 +199,8 @@ def download(spec: dict, emit) -> dict:
 
     staging = spec["staging_dir"]
     os.makedirs(staging, exist_ok=True)
-    args = [*spec["format_args"], "-P", staging, "-o", "%(id)s.%(ext)s", "--no-playlist"]
+    args = [*spec["format_args"], *NATIVE_ONLY, "-P", staging, "-o", "%(id)s.%(ext)s"]
+    args.append("--no-playlist")
     progress = _Progress(emit)
     with _downloader(spec, args, progress) as ydl:
         info = ydl.sanitize_info(ydl.extract_info(spec["url"], download=True))
