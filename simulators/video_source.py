@@ -8,7 +8,6 @@ video id, or "*" for all), ``throttle`` (bytes/s), ``cut`` (close the connection
 reaches that byte; ``cut_always`` for every request, else only the next one).
 """
 
-import os
 import re
 import threading
 import time
@@ -246,26 +245,3 @@ def create_app(state: VideoSourceState | None = None) -> Flask:
     app.config["VIDEO_SOURCE_STATE"] = (state or VideoSourceState()).prepare()
     app.register_blueprint(bp)
     return app
-
-
-def main(argv=None) -> None:
-    """Serve the simulated video site until interrupted; prints its address."""
-    import argparse
-    import logging
-
-    from simulators.server import SimulatorServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    parser = argparse.ArgumentParser(prog="python -m simulators.video_source")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "0")))
-    args = parser.parse_args(argv)
-    server = SimulatorServer(create_app(), port=args.port).start()
-    print(server.url, flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        server.stop()
-
-
-if __name__ == "__main__":
-    main()

@@ -12,26 +12,11 @@ from pathlib import Path
 import pytest
 
 from app.integrations import ytdlp
-from tests.integration.ytdlp_helpers import (
-    children_of,
-    group_members,
-    probe,
-    reset,
-    spec_for,
-    video_site,
-)
+from tests.integration import ytdlp_helpers
+from tests.integration.ytdlp_helpers import children_of, group_members, probe, spec_for
 
-
-@pytest.fixture(scope="module")
-def site():
-    with video_site() as server:
-        yield server
-
-
-@pytest.fixture
-def fresh(site):
-    yield reset(site)
-    reset(site)
+# The module's video site, and the same with its switches off for one test.
+site, fresh = ytdlp_helpers.site, ytdlp_helpers.fresh
 
 
 def never() -> bool:

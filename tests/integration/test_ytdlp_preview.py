@@ -3,19 +3,11 @@
 import pytest
 
 from app.integrations import ytdlp
-from tests.integration.ytdlp_helpers import reset, video_site
+from tests.integration import ytdlp_helpers
+from tests.integration.ytdlp_helpers import video_site
 
-
-@pytest.fixture(scope="module")
-def site():
-    with video_site() as server:
-        yield server
-
-
-@pytest.fixture
-def fresh(site):
-    yield reset(site)
-    reset(site)
+# The module's video site, and the same with its switches off for one test.
+site, fresh = ytdlp_helpers.site, ytdlp_helpers.fresh
 
 
 def test_a_playlist_feed_previews_with_ids_titles_and_dates(site):

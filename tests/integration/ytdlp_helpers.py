@@ -5,6 +5,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from app.integrations import ytdlp
 from simulators import SimulatorServer
 from simulators.video_source import VideoSourceState, create_app
@@ -17,6 +19,18 @@ def video_site() -> SimulatorServer:
     server.state = state
     server.guard = ytdlp.Guard(allowed_hosts=(f"127.0.0.1:{server.port}",), timeout=10)
     return server
+
+
+@pytest.fixture(scope="module")
+def site():
+    with video_site() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh(site):
+    yield reset(site)
+    reset(site)
 
 
 def reset(server: SimulatorServer) -> SimulatorServer:
