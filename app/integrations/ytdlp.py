@@ -12,11 +12,18 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from app.integrations.ytdlp_errors import classify, short_reason
+from app.integrations.ytdlp_info import (
+    entry_fields,
+    kind_of,
+    result_info,
+    site_of,
+    source_id,
+    thumbnail_of,
+)
 from app.integrations.ytdlp_run import ChildFailed, Stopped, run_child
 
 # FetchError.code values; each has a sentence for people in ERROR_WORDS.
@@ -134,17 +141,17 @@ def preview(url: str, *, page: int = 1, page_size: int = 50, guard: Guard = Guar
 def build_preview(info: dict, url: str, page: int, page_size: int) -> Preview:
     """A Preview from yt-dlp's flat answer for items page_size*(page-1)+1 … one past the page."""
     first = (page - 1) * page_size + 1
-    kind = _kind(info, url)
+    kind = kind_of(info, url)
     rows = info.get("entries")
     entries = [_entry(info)] if rows is None else [_entry(row, info) for row in rows]
     count = info.get("playlist_count") if rows is not None else 1
     has_more = len(entries) > page_size or bool(count and first - 1 + page_size < count)
     return Preview(
         kind=kind,
-        source_key=f"{_site(info)}:{kind}:{_source_id(info, kind)}",
+        source_key=f"{site_of(info)}:{kind}:{source_id(info, kind)}",
         title=info.get("title") or "",
         uploader=info.get("uploader") or info.get("channel") or "",
-        thumbnail=_thumbnail(info),
+        thumbnail=thumbnail_of(info),
         count=count,
         entries=[e for e in entries[:page_size] if e.video_id],
         page=page,
@@ -181,7 +188,7 @@ def fetch(spec: FetchSpec, on_progress: ProgressFn, should_cancel: Callable[[], 
         raise FetchError(code, ERROR_WORDS[code], str(exc)) from None
     finally:
         shutil.rmtree(spec.staging_dir, ignore_errors=True)
-    return FetchResult(str(final), size, _result_info(data["info"]))
+    return FetchResult(str(final), size, result_info(data["info"]))
 
 
 def format_args(quality: str) -> list[str]:
@@ -256,71 +263,8 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 60:g} minutes" if seconds >= 120 else f"{seconds:g} seconds"
 
 
-def _site(info: dict) -> str:
-    """The extractor's key as MediaNest names sites ("youtubetab" is still "youtube")."""
-    key = (info.get("extractor_key") or info.get("ie_key") or "generic").lower()
-    return "youtube" if key.startswith("youtube") else key
-
-
-def _kind(info: dict, url: str) -> str:
-    if info.get("_type") not in ("playlist", "multi_video") and info.get("entries") is None:
-        return "video"
-    if info.get("channel_id") and info.get("id") == info.get("channel_id"):
-        return "channel"
-    path = urlsplit(info.get("webpage_url") or url).path
-    return "channel" if re.search(r"/(@[^/]+|channel/|c/|user/)", path) else "playlist"
-
-
-def _source_id(info: dict, kind: str) -> str:
-    """A channel is its channel id however it was reached (handle, /c/, /videos tab)."""
-    return str((info.get("channel_id") if kind == "channel" else None) or info.get("id") or "")
-
-
-def _day(row: dict) -> str | None:
-    if row.get("upload_date"):
-        return row["upload_date"]
-    if row.get("timestamp"):
-        return datetime.fromtimestamp(row["timestamp"], UTC).strftime("%Y%m%d")
-    return None
-
-
 def _entry(row: dict, playlist: dict | None = None) -> Entry:
-    parent = playlist or row
-    duration = row.get("duration")
-    return Entry(
-        video_id=str(row.get("id") or ""),
-        extractor=_site(row if (row.get("ie_key") or row.get("extractor_key")) else parent),
-        url=row.get("webpage_url") or row.get("url") or "",
-        title=row.get("title") or "",
-        uploader=row.get("uploader") or row.get("channel") or parent.get("uploader") or "",
-        upload_date=_day(row),
-        duration=int(duration) if duration else None,
-        thumbnail=_thumbnail(row),
-    )
-
-
-def _thumbnail(info: dict) -> str | None:
-    if info.get("thumbnail"):
-        return info["thumbnail"]
-    thumbs = [t for t in info.get("thumbnails") or [] if t.get("url")]
-    return thumbs[-1]["url"] if thumbs else None
-
-
-def _result_info(info: dict) -> dict:
-    """What a finished video says of itself, with the names the rest of MediaNest reads."""
-    return {
-        "id": info.get("id"),
-        "title": info.get("title") or "",
-        "uploader": info.get("uploader") or info.get("channel") or "",
-        "channel": info.get("channel") or info.get("uploader") or "",
-        "channel_id": info.get("channel_id"),
-        "upload_date": _day(info),
-        "description": info.get("description") or "",
-        "duration": info.get("duration"),
-        "thumbnail": info.get("thumbnail"),
-        "webpage_url": info.get("webpage_url"),
-        "extractor": _site(info),
-    }
+    return Entry(**entry_fields(row, playlist))
 
 
 ERROR_WORDS = {
