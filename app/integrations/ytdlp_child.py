@@ -157,25 +157,20 @@ class _Quiet:
         print(msg, file=sys.stderr)
 
 
+# Parts of a single video's answer a listing does not need (formats can run to megabytes).
+BULKY = ("formats", "requested_formats", "thumbnails", "http_headers", "subtitles")
+BULKY += ("automatic_captions", "heatmap")
 ENTRY_KEYS = ("id", "url", "title", "uploader", "channel", "timestamp", "upload_date", "duration")
 
 
 def listing(spec: dict, _emit) -> dict:
     """Read a URL flat, bounded to spec["items"] (yt-dlp's playlist_items syntax)."""
-
     args = ["--flat-playlist", "-I", spec["items"]] if spec.get("items") else ["--flat-playlist"]
     with _downloader(spec, args) as ydl:
         info = ydl.sanitize_info(ydl.extract_info(spec["url"], download=False))
     entries = info.pop("entries", None)
-    for drop in (
-        "formats",
-        "requested_formats",
-        "thumbnails",
-        "http_headers",
-        "automatic_captions",
-    ):
-        info.pop(drop, None)
-    info.pop("subtitles", None)
+    for bulky in BULKY:
+        info.pop(bulky, None)
     if entries is not None:
         info["entries"] = [_entry(e) for e in entries if e]
     return info
@@ -196,7 +191,6 @@ def _entry(entry: dict) -> dict:
 
 def download(spec: dict, emit) -> dict:
     """Fetch one video into spec["staging_dir"] with tags and cover embedded."""
-
     staging = spec["staging_dir"]
     os.makedirs(staging, exist_ok=True)
     args = [*spec["format_args"], *NATIVE_ONLY, "-P", staging, "-o", "%(id)s.%(ext)s"]
@@ -218,6 +212,7 @@ class _Progress:
 
     def __init__(self, emit):
         self.emit, self.last, self.phase = emit, 0.0, None
+        self.bytes: tuple[int, int | None] = (0, None)  # downloaded, total: kept while processing
 
     def _send(self, line: dict, force: bool = False) -> None:
         now = time.monotonic()
@@ -238,17 +233,18 @@ class _Progress:
             share = 1.0
         pct = round(100 * (index + min(share, 1.0)) / len(parts), 1)
         line = {"phase": "downloading", "pct": pct, "speed": d.get("speed"), "eta": d.get("eta")}
+        self.bytes = (done, total)
         self._send({**line, "downloaded": done, "total": total}, d["status"] == "finished")
 
     def postprocessor_hook(self, d: dict) -> None:
         if d.get("status") == "started":
             line = {"phase": "processing", "pct": 100.0, "speed": None, "eta": None}
-            self._send({**line, "downloaded": 0, "total": None, "step": d.get("postprocessor")})
+            done, total = self.bytes
+            self._send({**line, "downloaded": done, "total": total, "step": d.get("postprocessor")})
 
 
 def show_art(spec: dict, _emit) -> dict:
     """Write poster.jpg and fanart.jpg from one image URL, converting it to JPEG if need be."""
-
     folder, written = spec["folder"], []
     missing = [n for n in ("poster.jpg", "fanart.jpg") if not os.path.exists(f"{folder}/{n}")]
     if not missing:

@@ -48,6 +48,7 @@ def test_a_video_lands_at_its_final_path_as_mp4_with_tags_and_cover(fresh, tmp_p
     assert events[-1]["phase"] == "processing"
     downloading = [e for e in events if e["phase"] == "downloading"]
     assert downloading[-1]["pct"] == 100.0 and downloading[-1]["total"]
+    assert events[-1]["downloaded"] == downloading[-1]["total"], "the bar stays full"
 
 
 def test_audio_quality_gives_an_m4a_with_a_cover(fresh, tmp_path):
@@ -69,6 +70,7 @@ def test_cancel_mid_download_ends_the_whole_process_group_and_leaves_nothing(fre
             (child,) = children_of(os.getpid())
             seen["group"] = os.getpgid(child)
         seen["downloaded"] = event["downloaded"]
+        seen["events"] = seen.get("events", 0) + 1
 
     cancel_at = time.monotonic() + 1.5
     with pytest.raises(ytdlp.FetchError) as raised:
@@ -76,6 +78,7 @@ def test_cancel_mid_download_ends_the_whole_process_group_and_leaves_nothing(fre
     assert raised.value.code == ytdlp.CANCELLED and raised.value.message == "Cancelled."
     assert time.monotonic() - cancel_at < 2.5, "a cancel ends the download within moments"
     assert 0 < seen["downloaded"] < 60_000, "it was stopped part way"
+    assert seen["events"] <= 10, "a few progress events a second, not one per block"
     assert group_members(seen["group"]) == []
     assert not Path(spec.staging_dir).exists() and not Path(spec.final_path).exists()
 
