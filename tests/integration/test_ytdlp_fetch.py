@@ -13,7 +13,7 @@ import pytest
 
 from app.integrations import ytdlp
 from tests.integration import ytdlp_helpers
-from tests.integration.ytdlp_helpers import children_of, group_members, probe, spec_for
+from tests.integration.ytdlp_helpers import group_members, probe, spec_for, ytdlp_children
 
 # The module's video site, and the same with its switches off for one test.
 site, fresh = ytdlp_helpers.site, ytdlp_helpers.fresh
@@ -67,7 +67,7 @@ def test_cancel_mid_download_ends_the_whole_process_group_and_leaves_nothing(fre
 
     def progress(event):
         if "group" not in seen:
-            (child,) = children_of(os.getpid())
+            (child,) = ytdlp_children(os.getpid())
             seen["group"] = os.getpgid(child)
         seen["downloaded"] = event["downloaded"]
         seen["events"] = seen.get("events", 0) + 1
@@ -161,7 +161,7 @@ def test_a_download_stops_when_the_process_that_started_it_dies(fresh, tmp_path)
     )
     try:
         assert parent.stdout.readline().strip() == "progress"
-        (child,) = children_of(parent.pid)
+        (child,) = ytdlp_children(parent.pid)
         group = os.getpgid(child)
         os.kill(parent.pid, signal.SIGKILL)
         deadline = time.monotonic() + 5

@@ -84,5 +84,14 @@ def group_members(pgid: int) -> list[int]:
     return [pid for pid, state, _, group in _processes() if group == pgid and state != "Z"]
 
 
-def children_of(pid: int) -> list[int]:
-    return [child for child, _, parent, _ in _processes() if parent == pid]
+def ytdlp_children(pid: int) -> list[int]:
+    """The yt-dlp child processes this process started (other children, like Redis, aside)."""
+    found = []
+    for child, _, parent, _ in _processes():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if parent == pid and b"ytdlp_child" in command:
+            found.append(child)
+    return found
