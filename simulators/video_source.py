@@ -43,6 +43,10 @@ class VideoSourceState:
             self.media = make_media(self.spec)
         return self
 
+    def media_for(self, video_id: str) -> MediaFile:
+        """The real file that plays for this video."""
+        return self.media[self.catalog.variant(video_id, len(self.media))]
+
     def take_cut(self) -> int | None:
         """The byte this response stops at; a one-time cut is used up."""
         with self._lock:
@@ -100,7 +104,7 @@ def watch(video_id):
     failed = _failed(video_id)
     if failed is not None:
         return failed
-    media = state.media[state.catalog.variant(video_id, len(state.media))]
+    media = state.media_for(video_id)
     page = video_feeds.watch_page(_base(), video, media.size, state.spec.width, state.spec.height)
     return Response(page, 200, content_type="text/html; charset=utf-8")
 
@@ -113,7 +117,7 @@ def media(video_id):
     failed = _failed(video_id)
     if failed is not None:
         return failed
-    file = state.media[state.catalog.variant(video_id, len(state.media))]
+    file = state.media_for(video_id)
     state.ranges.append(request.headers.get("Range", ""))
     return _ranged(file.video, file.size, state)
 
@@ -173,7 +177,7 @@ def thumbnail(video_id):
     state = _state()
     if state.catalog.video(video_id) is None:
         return Response("No such thumbnail", 404, content_type="text/plain")
-    file = state.media[state.catalog.variant(video_id, len(state.media))]
+    file = state.media_for(video_id)
     return Response(file.thumbnail.read_bytes(), 200, content_type="image/jpeg")
 
 

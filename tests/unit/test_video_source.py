@@ -39,7 +39,7 @@ def test_a_second_start_reuses_the_cached_files(state):
 
 
 def test_a_range_request_gets_that_part_of_the_file(client, state):
-    size = state.media[state.catalog.variant("vs000000001", 3)].size
+    size = state.media_for("vs000000001").size
     whole = client.get(MEDIA)
     assert whole.status_code == 200 and len(whole.data) == size
     part = client.get(MEDIA, headers={"Range": "bytes=100-"})
