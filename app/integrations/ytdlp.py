@@ -174,7 +174,8 @@ def fetch(spec: FetchSpec, on_progress: ProgressFn, should_cancel: Callable[[], 
     Raises FetchError (code CANCELLED when should_cancel() turned true); nothing is left in
     staging_dir or at final_path unless it succeeded."""
     if spec.quality not in QUALITIES:
-        raise FetchError(OTHER, f"Unknown quality {spec.quality!r}; choose one of {QUALITIES}.")
+        choices = ", ".join(QUALITIES)
+        raise FetchError(UNSUPPORTED, f"Unknown quality {spec.quality!r}; choose one of {choices}.")
     request = {"action": "fetch", "url": spec.url, "staging_dir": spec.staging_dir}
     request |= {"format_args": format_args(spec.quality), **_guard(spec.guard)}
     final = Path(spec.final_path)
@@ -252,8 +253,8 @@ def _run(request: dict, timeout: float, on_progress, should_cancel) -> dict:
         message = failed.line.get("message") or ""
         code = classify(message, failed.line.get("errno"))
         words = ERROR_WORDS[code]
-        if code in (OTHER, NETWORK):
-            words = f"{words[:-1]}: {short_reason(message)}" if message else words
+        if code == OTHER and message:  # no sentence of ours fits: yt-dlp's reason, shortened
+            words = f"{words[:-1]}: {short_reason(message)}"
         raise FetchError(code, words, message) from None
 
 

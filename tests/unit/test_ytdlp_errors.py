@@ -112,8 +112,10 @@ def test_every_quality_has_yt_dlp_options_that_embed_tags_and_cover(quality):
 
 def test_an_unknown_quality_is_refused_in_plain_words(tmp_path):
     spec = ytdlp.FetchSpec("https://example.com/v", "v", "8k", str(tmp_path / "s"), "/x.mp4")
-    with pytest.raises(ytdlp.FetchError, match="Unknown quality"):
+    words = "Unknown quality '8k'; choose one of best"
+    with pytest.raises(ytdlp.FetchError, match=words) as raised:
         ytdlp.fetch(spec, lambda _e: None, lambda: False)
+    assert not raised.value.retryable
 
 
 def test_the_version_is_yt_dlps_with_its_release_date():
