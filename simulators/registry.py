@@ -36,6 +36,7 @@ def _plex_simulators() -> list[Simulator]:
         Simulator(
             "Plex Media Server",
             lambda: plex_server.create_app(server),
+            {"MEDIANEST_YOUTUBE_LIBRARY": "YouTube"},
             on_start=lambda url: server.set_connections([url]),
         ),
     ]
