@@ -122,12 +122,14 @@ def add_items(download: Download, pairs: list[tuple[int, Entry]]) -> None:
     settle(download)
 
 
-def _enqueue_fetch(item_id: int) -> None:
+def _enqueue_fetch(item_id: int, tag: str = "a0") -> None:
+    # The id names the attempt: a job whose worker was killed stays "started" in RQ for a
+    # while, and must not stop the next attempt from being queued.
     enqueue(
         "app.downloads.tasks.fetch_item",
         item_id,
         queue=DOWNLOADS_QUEUE,
-        job_id=f"download-item-{item_id}",
+        job_id=f"download-item-{item_id}-{tag}",
         job_timeout=int(current_app.config["DOWNLOAD_TIMEOUT"]) + 300,
         result_ttl=600,
     )
@@ -433,8 +435,8 @@ def requeue(item: DownloadItem) -> None:
     item.due_at = utcnow() + IN_QUEUE
     item.finished_at = None
     reopen(item.download)
-    item_id = item.id
-    after_commit(lambda: _enqueue_fetch(item_id))
+    item_id, tag = item.id, f"r{time.time_ns()}"
+    after_commit(lambda: _enqueue_fetch(item_id, tag))
 
 
 # -- the sweeper --------------------------------------------------------------------------------
@@ -449,8 +451,8 @@ def sweep_downloads() -> dict:
         .values(status=QUEUED, due_at=now, pct=0.0)
     ).rowcount
     db.session.commit()
-    due = db.session.scalars(
-        select(DownloadItem.id)
+    due = db.session.execute(
+        select(DownloadItem.id, DownloadItem.attempts)
         .where(DownloadItem.status == QUEUED, DownloadItem.due_at <= now)
         .order_by(DownloadItem.due_at, DownloadItem.id)
         .limit(SWEEP_BATCH)
@@ -458,12 +460,12 @@ def sweep_downloads() -> dict:
     if due:
         db.session.execute(
             update(DownloadItem)
-            .where(DownloadItem.id.in_(due), DownloadItem.status == QUEUED)
+            .where(DownloadItem.id.in_([row.id for row in due]), DownloadItem.status == QUEUED)
             .values(due_at=now + IN_QUEUE)
         )
         db.session.commit()
-    for item_id in due:
-        _enqueue_fetch(item_id)
+    for row in due:
+        _enqueue_fetch(row.id, f"a{row.attempts}")
     unlisted = db.session.scalars(
         select(Download.id).where(
             Download.status == QUEUED,
