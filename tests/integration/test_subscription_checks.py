@@ -14,24 +14,34 @@ from app.downloads import setup
 from app.extensions import db
 from app.models import Download, DownloadItem, Subscription
 from app.models.downloads import FINISHED, REMOVED, SKIPPED
-from simulators import SimulatorServer
 from simulators.video_catalog import Video
-from simulators.video_source import VideoSourceState, create_app
 from tests.conftest import wait_for
+from tests.integration.download_helpers import started_site
+from tests.integration.ytdlp_helpers import reset
 
 PAGE = "/downloads/subscriptions"
+NEW_ID = "vs000000099"
+
+
+@pytest.fixture(scope="module")
+def video_site():
+    server = started_site()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-def site():
-    state = VideoSourceState()
-    with SimulatorServer(create_app(state)) as server:
-        yield state, server.url
+def site(video_site):
+    reset(video_site)
+    added = [k for k in video_site.state.catalog.videos if k == NEW_ID]
+    for video_id in added:  # a previous test's new video
+        del video_site.state.catalog.videos[video_id]
+    return video_site.state, video_site.url
 
 
 @pytest.fixture
-def app(make_app, site):
-    app = make_app()
+def app(make_app, site, tmp_path):
+    app = make_app(MEDIA_ROOT=str(tmp_path / "media"))
     if "downloads" not in app.blueprints:  # until the downloads pages are registered in main
         app.register_blueprint(downloads_bp)
     with app.app_context():
@@ -80,6 +90,7 @@ def test_a_channel_subscription_fetches_the_newest_then_only_what_is_new(
     app, client, auth, worker, site
 ):
     state, base = site
+    auth.owner()
     auth.create("alice")
     auth.login("alice")
     form = {"url": f"{base}/channel/nestcam/feed.xml", "interval": "6h", "start_with": "2"}
@@ -105,7 +116,7 @@ def test_a_channel_subscription_fetches_the_newest_then_only_what_is_new(
         assert _sub(sub.id).last_result == "Nothing new"
         assert len(_videos(sub.id)) == 2
 
-        fresh = Video("vs000000099", "A new nest", date.today() - timedelta(days=1), "Nest Cam")
+        fresh = Video(NEW_ID, "A new nest", date.today() - timedelta(days=1), "Nest Cam")
         state.catalog.videos[fresh.video_id] = fresh
         _check_again(client, sub.id)
         assert _sub(sub.id).last_result == "1 new video"
