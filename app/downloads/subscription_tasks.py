@@ -24,7 +24,7 @@ from app.models.downloads import SKIPPED
 log = logging.getLogger(__name__)
 
 CHANNEL_WINDOW = 15  # newest entries of a channel listed on each check
-PLAYLIST_PAGE = 250
+PLAYLIST_PAGE = 1000  # one listing is a few seconds of yt-dlp at this size
 PLAYLIST_MOST = 5000
 DUE_BATCH = 500  # checks started a minute at most; the rest wait for the next minute
 FROM_NOW = "Nothing new yet: new videos are downloaded from now on"

@@ -12,7 +12,7 @@ from app import settings
 from app.downloads import bp as downloads_bp
 from app.downloads import setup
 from app.extensions import db
-from app.models import Download, DownloadItem, Subscription
+from app.models import Download, DownloadItem, Subscription, User
 from app.models.downloads import FINISHED, REMOVED, SKIPPED
 from simulators.video_catalog import Video
 from tests.conftest import wait_for
@@ -129,3 +129,50 @@ def test_a_channel_subscription_fetches_the_newest_then_only_what_is_new(
         assert not any(Path(p).name.endswith(f"[{newest[1]}].mp4") for p in root.rglob("*.mp4"))
     page = client.get(PAGE).get_data(as_text=True)
     assert "Nothing new" in page and "Keeps the newest 2" in page
+
+
+def test_a_5000_video_playlist_is_listed_in_pages_and_only_the_newest_are_fetched(
+    app, client, auth, worker, site
+):
+    _, base = site
+    auth.owner()
+    auth.create("alice")
+    auth.login("alice")
+    form = {"url": f"{base}/feeds/big.xml", "interval": "1d", "start_with": "3"}
+    assert client.post_form(PAGE, form, page=PAGE).status_code == 302
+    with app.app_context():
+        sub = db.session.scalars(select(Subscription)).one()
+        assert sub.kind == "playlist"
+        wait_for(lambda: _checked_since(sub.id, None), timeout=120)
+        assert _sub(sub.id).last_result == "3 new videos"
+        wait_for(lambda: _settled(sub.id, 3), timeout=120)
+        assert sorted(_videos(sub.id)) == ["bg000000001", "bg000000002", "bg000000003"]
+        assert len(_videos(sub.id, SKIPPED)) == 4997
+        _check_again(client, sub.id)
+        assert _sub(sub.id).last_result == "Nothing new"
+
+
+def test_videos_over_the_quota_wait_for_a_later_check(app, client, auth, worker, site):
+    state, base = site
+    auth.owner()
+    alice = auth.create("alice")
+    with app.app_context():
+        db.session.get(User, alice).quota_downloads = 1  # videos a day
+        db.session.commit()
+    auth.login("alice")
+    form = {"url": f"{base}/channel/nestcam/feed.xml", "interval": "6h", "start_with": "3"}
+    assert client.post_form(PAGE, form, page=PAGE).status_code == 302
+    with app.app_context():
+        sub = db.session.scalars(select(Subscription)).one()
+        wait_for(lambda: _checked_since(sub.id, None), timeout=60)
+        assert _sub(sub.id).last_result == "1 new video; over your quota: 2 videos wait"
+        wait_for(lambda: _settled(sub.id, 1), timeout=120)
+        oldest_of_three = state.catalog.channel()[2].video_id
+        assert list(_videos(sub.id)) == [oldest_of_three]
+        _check_again(client, sub.id)
+        assert _sub(sub.id).last_result == "Over your quota: 2 videos wait"
+        db.session.get(User, alice).quota_downloads = 10
+        db.session.commit()
+        _check_again(client, sub.id)
+        assert _sub(sub.id).last_result == "2 new videos"
+    assert "2 new videos" in client.get(PAGE).get_data(as_text=True)
