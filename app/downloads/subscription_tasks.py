@@ -11,7 +11,7 @@ from datetime import timedelta
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
 
-from app.downloads import services, setup, urls
+from app.downloads import services, urls
 from app.downloads.subscription_retention import apply_retention
 from app.downloads.subscriptions import CHECK_TIMEOUT
 from app.extensions import db
@@ -62,20 +62,26 @@ def check_subscription(subscription_id: int) -> str:
         return "skipped"
     first = sub.last_checked_at is None
     start_with = sub.last_new if first else 0
+    failed = True
     try:
         added, result = _check(sub, first, start_with)
-    except (urls.UrlRefused, services.Refused) as exc:
-        added, result = 0, str(exc)
+        failed = False
+    except urls.UrlRefused as exc:
+        result = str(exc)
     except ytdlp.FetchError as exc:
-        added, result = 0, exc.message
+        result = exc.message
     except Exception:
         log.exception("Checking subscription %s failed", subscription_id)
-        added, result = 0, "The check failed unexpectedly; it runs again at the next check."
+        result = "The check failed unexpectedly; it runs again at the next check."
     db.session.rollback()
     sub = db.session.get(Subscription, subscription_id)
     if sub is None:
         return "gone"
-    sub.last_checked_at, sub.last_new, sub.last_result = utcnow(), added, result[:500]
+    sub.last_result = result[:500]
+    if not (first and failed):
+        # A first check that could not list the source stays the first one: what was there
+        # before is remembered, and the newest few taken, only once the source is read.
+        sub.last_checked_at, sub.last_new = utcnow(), 0 if failed else added
     db.session.commit()
     try:
         apply_retention(sub)
@@ -104,9 +110,8 @@ def _claim(subscription_id: int) -> Subscription | None:
 
 def _check(sub: Subscription, first: bool, start_with: int) -> tuple[int, str]:
     """Download what is new; returns how many were added and the words for the list."""
-    source = urls.check(sub.source_url, hosts=setup.allowed_hosts(), sites=setup.allowed_sites())
-    guard = ytdlp.Guard(allowed_hosts=setup.allowed_hosts(), cookies_file=setup.cookies_file())
-    listed = _listing(source.url, sub.kind, max(CHANNEL_WINDOW, start_with), guard)
+    source = services.check_url(sub.source_url)
+    listed = _listing(source.url, sub.kind, max(CHANNEL_WINDOW, start_with), services.guard())
     new = pick_new(listed, _known(sub.id), sub.kind)
     ordered = newest_first(new, sub.kind)
     if first:
@@ -123,9 +128,9 @@ def _check(sub: Subscription, first: bool, start_with: int) -> tuple[int, str]:
     if batch:
         try:
             _add(user, sub, batch)
-        except services.Refused:
+        except services.Refused as exc:  # storage full, or the account disabled
             db.session.rollback()
-            batch, waiting = [], len(ordered)
+            return 0, f"{_count_words(len(ordered))} wait{'s' if len(ordered) == 1 else ''}: {exc}"
     return len(batch), _found_words(len(batch), waiting)
 
 
@@ -181,10 +186,14 @@ def _dated(value: str | None) -> bool:
     return bool(value) and len(value) == 8 and value.isdigit()
 
 
+def _count_words(n: int) -> str:
+    return f"{n} video{'s' if n != 1 else ''}"
+
+
 def _found_words(added: int, waiting: int) -> str:
     words = f"{added} new video{'s' if added != 1 else ''}" if added else ""
     if waiting:
-        wait = f"over your quota: {waiting} video{'s wait' if waiting != 1 else ' waits'}"
+        wait = f"over your quota: {_count_words(waiting)} wait{'s' if waiting == 1 else ''}"
         return f"{words}; {wait}" if words else wait[0].upper() + wait[1:]
     return words or "Nothing new"
 

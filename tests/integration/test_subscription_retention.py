@@ -141,19 +141,25 @@ def _checked(sub_id: int) -> bool:
 def test_the_minutes_cron_checks_only_due_enabled_subscriptions(app, auth, worker):
     alice = auth.create("alice")
     with app.app_context():
-        due = _subscription(alice, "Due", last_checked_at=None, last_new=0).id
+        # Never checked: its first check is to start with the newest 4.
+        due = _subscription(alice, "Due", last_checked_at=None, last_new=4).id
         paused = _subscription(alice, "Paused", enabled=False).id
         later = _subscription(alice, "Later", next_check_at=utcnow() + timedelta(hours=1)).id
         db.session.commit()
         enqueue("app.downloads.subscription_tasks.check_due_subscriptions")
         wait_for(lambda: _checked(due), timeout=30)
+        checked = db.session.get(Subscription, due)
+        assert "is not a site MediaNest downloads from" in checked.last_result
+        assert checked.next_check_at > utcnow() + timedelta(hours=5)
+        # The source was not read, so the next check is still the first, with the newest 4.
+        assert checked.last_checked_at is None and checked.last_new == 4
         # A second run of the same check finds it not due: nothing changes.
-        first = db.session.get(Subscription, due).last_checked_at
+        first = checked.next_check_at
         enqueue("app.downloads.subscription_tasks.check_subscription", due)
         enqueue("app.downloads.subscription_tasks.check_due_subscriptions")
         wait_for(lambda: not _busy(), timeout=30)
         db.session.expire_all()
-        assert db.session.get(Subscription, due).last_checked_at == first
+        assert db.session.get(Subscription, due).next_check_at == first
         assert db.session.get(Subscription, paused).last_result is None
         assert db.session.get(Subscription, later).last_result is None
 
