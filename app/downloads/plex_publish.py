@@ -180,16 +180,32 @@ def _publish(download: Download) -> dict:
     values = {"plex_state": DONE, "plex_error": None, "plex_attempts": 0, "plex_due_at": None}
     values["plex_show_key"] = show_key or download.plex_show_key
     if download.kind == "playlist":
+        keys, existing = _playlist_members(download, items)
         values["plex_collection_key"] = plex_library.sync_collection(
-            base,
-            token,
-            section.key,
-            download.title or "Playlist",
-            [item.plex_key for item in items],
-            download.plex_collection_key,
+            base, token, section.key, download.title or "Playlist", keys, existing
         )
     _forget_scan(download.id)
     return values
+
+
+def _playlist_members(download: Download, items: list[DownloadItem]):
+    """One collection per playlist: the episodes of every download of it (a subscription makes
+    one per check), oldest download first, and the collection any of them made already."""
+    others = db.session.scalars(
+        select(Download)
+        .where(Download.source_key == download.source_key, Download.id != download.id)
+        .order_by(Download.created_at, Download.id)
+    ).all()
+    keys: list[str] = []
+    for source in [*others, download]:
+        mine = items if source is download else sorted(source.items, key=lambda i: i.position)
+        for item in mine:
+            if item.status == FINISHED and item.plex_key and item.plex_key not in keys:
+                keys.append(item.plex_key)
+    existing = download.plex_collection_key or next(
+        (d.plex_collection_key for d in reversed(others) if d.plex_collection_key), None
+    )
+    return keys, existing
 
 
 def _link(base: str, token: str, section_key: str, folders) -> tuple[str | None, list]:

@@ -28,6 +28,7 @@ from app.models.downloads import (
     FAILED,
     FINISHED,
     QUEUED,
+    SKIPPED,
 )
 from app.paging import paginate
 
@@ -323,7 +324,11 @@ def audience(download: Download) -> list[int]:
 
 def visible(user: User, *, everyone: bool = False, page: int = 1):
     """The downloads this person sees, newest first (admins: everyone's when asked), paged."""
-    query = select(Download).order_by(Download.created_at.desc(), Download.id.desc())
+    query = (
+        select(Download)
+        .where(Download.status != SKIPPED)  # a subscription's record of videos it passed over
+        .order_by(Download.created_at.desc(), Download.id.desc())
+    )
     if not (everyone and user.is_admin):
         watched = select(DownloadWatcher.download_id).where(DownloadWatcher.user_id == user.id)
         query = query.where(or_(Download.user_id == user.id, Download.id.in_(watched)))
