@@ -61,7 +61,7 @@ def check_subscription(subscription_id: int) -> str:
     if sub is None:
         return "skipped"
     first = sub.last_checked_at is None
-    start_with = sub.last_new if first else 0
+    start_with = sub.start_with if first else 0
     failed = True
     try:
         added, result = _check(sub, first, start_with)

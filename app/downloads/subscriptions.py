@@ -59,8 +59,7 @@ def subscribe(user: User, url: str, choices: Choices) -> Subscription:
         keep_newest=choices.keep_newest,
         keep_days=choices.keep_days,
         next_check_at=utcnow(),
-        # Until the first check, last_new holds how many of the newest videos to start with.
-        last_new=choices.start_with,
+        start_with=choices.start_with,
     )
     db.session.add(sub)
     db.session.commit()

@@ -156,6 +156,8 @@ class Subscription(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_LENGTH), default="")
     quality: Mapped[str] = mapped_column(String(16), default="best")
     interval_minutes: Mapped[int] = mapped_column(default=360)
+    # How many of the newest videos the first check downloads; the rest are passed over.
+    start_with: Mapped[int] = mapped_column(default=5)
     # Retention: keep the newest N videos, and/or those of the last N days; None keeps all.
     keep_newest: Mapped[int | None]
     keep_days: Mapped[int | None]

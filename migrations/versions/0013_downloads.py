@@ -26,6 +26,7 @@ def upgrade():
         sa.Column("title", sa.String(length=500), nullable=False),
         sa.Column("quality", sa.String(length=16), nullable=False),
         sa.Column("interval_minutes", sa.Integer(), nullable=False),
+        sa.Column("start_with", sa.Integer(), nullable=False),
         sa.Column("keep_newest", sa.Integer(), nullable=True),
         sa.Column("keep_days", sa.Integer(), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),

@@ -142,7 +142,7 @@ def test_the_minutes_cron_checks_only_due_enabled_subscriptions(app, auth, worke
     alice = auth.create("alice")
     with app.app_context():
         # Never checked: its first check is to start with the newest 4.
-        due = _subscription(alice, "Due", last_checked_at=None, last_new=4).id
+        due = _subscription(alice, "Due", last_checked_at=None, start_with=4).id
         paused = _subscription(alice, "Paused", enabled=False).id
         later = _subscription(alice, "Later", next_check_at=utcnow() + timedelta(hours=1)).id
         db.session.commit()
@@ -152,7 +152,7 @@ def test_the_minutes_cron_checks_only_due_enabled_subscriptions(app, auth, worke
         assert "is not a site MediaNest downloads from" in checked.last_result
         assert checked.next_check_at > utcnow() + timedelta(hours=5)
         # The source was not read, so the next check is still the first, with the newest 4.
-        assert checked.last_checked_at is None and checked.last_new == 4
+        assert checked.last_checked_at is None and checked.start_with == 4
         # A second run of the same check finds it not due: nothing changes.
         first = checked.next_check_at
         enqueue("app.downloads.subscription_tasks.check_subscription", due)
