@@ -13,6 +13,7 @@ from app.extensions import db
 from app.htmx import render, wants_fragment
 from app.integrations.ytdlp import QUALITIES, FetchError
 from app.library.browse import image_response, placeholder
+from app.library.images import Missing, Unavailable
 from app.models import Download, DownloadItem, DownloadWatcher, User
 from app.models.downloads import RUNNING
 from app.paging import page_number, paginate
@@ -211,4 +212,9 @@ def thumbnail(token: str):
     address = thumbs.address_of(token)
     if address is None:
         return placeholder(404)
-    return image_response(lambda: thumbs.thumbnail(address), max_age=86400)
+    try:
+        picture = thumbs.thumbnail(address)
+    except (Missing, Unavailable):
+        # A thumbnail the site no longer gives is no error on the page: a stand-in takes its place.
+        return placeholder(200)
+    return image_response(lambda: picture, max_age=86400)

@@ -1,0 +1,54 @@
+"""Thumbnails through MediaNest's own address: signed addresses only, never inside the network
+unless an admin named the host."""
+
+import base64
+import re
+
+import pytest
+from flask import Flask, Response
+
+from app import settings
+from simulators import SimulatorServer
+from tests.integration import download_page_helpers
+from tests.integration.download_page_helpers import a_download
+
+people = download_page_helpers.people
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture
+def image_site():
+    site = Flask("image_site")
+    site.add_url_rule("/thumb.png", "thumb", lambda: Response(PNG, mimetype="image/png"))
+    with SimulatorServer(site) as server:
+        yield server
+
+
+def thumbnail_address(client) -> str:
+    html = client.get("/downloads").get_data(True)
+    return re.search(r'<img src="(/downloads/thumbnail/[^"]+)"', html).group(1)
+
+
+def test_a_signed_thumbnail_is_served_once_its_host_is_allowed(
+    app, client, auth, people, image_site
+):
+    with app.app_context():
+        a_download(people.alice, thumbnail_url=f"{image_site.url}/thumb.png")
+    auth.login("alice")
+    address = thumbnail_address(client)
+    inside = client.get(address)
+    # Loopback is inside the network: a stand-in, and nothing fetched from there.
+    assert inside.status_code == 200 and inside.mimetype == "image/svg+xml"
+    with app.app_context():
+        settings.put({"downloads.allowed_hosts": f"127.0.0.1:{image_site.port}"})
+    served = client.get(address)
+    assert served.status_code == 200 and served.mimetype == "image/png" and served.data == PNG
+    assert client.get(address, headers={"If-None-Match": served.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("token", ["forged", "x" * 9000, "Imh0dHA6Ly9ldmlsLmV4YW1wbGUvIg.bad"])
+def test_an_address_medianest_did_not_sign_is_a_404(client, auth, people, token):
+    auth.login("alice")
+    assert client.get(f"/downloads/thumbnail/{token}").status_code == 404
