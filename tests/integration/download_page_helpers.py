@@ -1,12 +1,15 @@
 """Downloads as the pages show them: rows put in directly, and the people who own them."""
 
+import base64
 from types import SimpleNamespace
 
 import pytest
+from flask import Flask, Response
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Download, DownloadItem
+from simulators import SimulatorServer
 
 BIG = "9" * 25  # past 2^63
 
@@ -65,3 +68,17 @@ def made(app, people):
 def sign_in_as(auth, who: str) -> None:
     if who != "anonymous":
         auth.login(who)
+
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture
+def image_site():
+    """A site on loopback that serves a thumbnail."""
+    site = Flask("image_site")
+    site.add_url_rule("/thumb.png", "thumb", lambda: Response(PNG, mimetype="image/png"))
+    with SimulatorServer(site) as server:
+        yield server

@@ -1,29 +1,16 @@
 """Thumbnails through MediaNest's own address: signed addresses only, never inside the network
 unless an admin named the host."""
 
-import base64
 import re
 
 import pytest
-from flask import Flask, Response
 
 from app import settings
-from simulators import SimulatorServer
 from tests.integration import download_page_helpers
 from tests.integration.download_page_helpers import a_download
 
-people = download_page_helpers.people
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
-
-
-@pytest.fixture
-def image_site():
-    site = Flask("image_site")
-    site.add_url_rule("/thumb.png", "thumb", lambda: Response(PNG, mimetype="image/png"))
-    with SimulatorServer(site) as server:
-        yield server
+people, image_site = download_page_helpers.people, download_page_helpers.image_site
+PNG = download_page_helpers.PNG
 
 
 def thumbnail_address(client) -> str:
