@@ -29,6 +29,7 @@ from tests.e2e import demo_helpers
 from tests.e2e.conftest import DESKTOP, PHONE, csp_violations
 from tests.e2e.demo_helpers import demo_app
 from tests.integration import discover_helpers
+from tests.integration.download_page_helpers import a_download
 
 demo_plex, tmdb_sim = demo_helpers.demo_plex, discover_helpers.tmdb_sim
 
@@ -40,7 +41,14 @@ WIDE = {"width": 1366, "height": DESKTOP["height"]}
 
 # GET routes that are not pages a person opens: the socket, files, icons, posters, and the
 # status card's fragment that the dashboard polls while a check runs.
-NOT_PAGES = {"static", "ops.favicon", "realtime.socket", "library.image", "discover.image"}
+NOT_PAGES = {
+    "static",
+    "ops.favicon",
+    "realtime.socket",
+    "library.image",
+    "discover.image",
+    "downloads.thumbnail",
+}
 # Answers for machines and sign-in round trips; still walked, after the pages, as they end
 # with an explanation a person may land on.
 LAST = ("auth.plex_callback", "auth.oidc_callback")
@@ -62,6 +70,7 @@ class Seeded:
     items: dict[str, int]
     invite: str  # an invitation link's address
     request: int  # the friend's request for a show, declined with a long reason
+    download: int  # the friend's playlist download with a long title, a video failed
 
 
 @pytest.fixture
@@ -103,8 +112,13 @@ def seeded(app) -> Seeded:
         )
         _, token = invites.create(actor=db.session.get(User, owner), note="Cousin " + LONG_WORD)
         request_id = _a_declined_request(owner, friend)
+        download_id = a_download(
+            friend, title="Playlist " + LONG_WORD, items=("finished", "running", "failed")
+        )
     assert collection and {"movie", "show", "episode"} <= items.keys()
-    return Seeded(owner, friend, movies, collection, items, f"/invite/{token}", request_id)
+    return Seeded(
+        owner, friend, movies, collection, items, f"/invite/{token}", request_id, download_id
+    )
 
 
 def _a_declined_request(owner: int, friend: int) -> int:
@@ -133,6 +147,8 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         "requests.detail": [f"/requests/{seeded.request}"],
         "requests.box": ["/requests/box/tv/31"],  # a fragment: opened as a page, My requests
         "requests.limits": [f"/admin/requests/people/{seeded.friend}/limits"],
+        "downloads.detail": [f"/downloads/{seeded.download}"],
+        "admin.download_limits": [f"/admin/downloads/people/{seeded.friend}/limits"],
     }
 
 
