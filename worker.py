@@ -15,6 +15,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cron", action="store_true", help="run the scheduler, not a worker")
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    parser.add_argument(
+        "--queues", default=",".join(QUEUE_NAMES), help="comma-separated queues (default: all)"
+    )
     args = parser.parse_args(argv)
 
     app = create_app()
@@ -36,7 +39,11 @@ def main(argv=None) -> int:
 
         build_cron(app, connection).start()
         return 0
-    worker = Worker(list(QUEUE_NAMES), connection=connection, job_class=job_class_for(app))
+    queues = [name for name in args.queues.split(",") if name in QUEUE_NAMES]
+    if not queues:
+        print(f"MediaNest knows the queues {', '.join(QUEUE_NAMES)}.", file=sys.stderr)
+        return 2
+    worker = Worker(queues, connection=connection, job_class=job_class_for(app))
     worker.work(burst=args.burst, logging_level=level)
     return 0
 

@@ -46,9 +46,11 @@ class Defaults:
     YOUTUBE_LIBRARY = ""  # the Plex library's title or key
     DOWNLOAD_ALLOWED_HOSTS = ""  # extra hosts, comma-separated; loopback/private only if named
     DEMO_VIDEO_URL = ""  # demo mode: the simulated video site, for the "try this" links
+    DOWNLOAD_WORKERS = 2  # videos fetched at once by `make run` (one worker process each)
     DOWNLOAD_ATTEMPTS = 3  # tries per video before it fails for good
     DOWNLOAD_RETRY_SECONDS = 30.0  # first retry; doubles each time
     DOWNLOAD_TIMEOUT = 6 * 3600  # seconds one video may take
+    DOWNLOAD_LEASE_SECONDS = 120  # a running video's row is held this long between renewals
     DOWNLOAD_PROGRESS_SECONDS = 0.4  # at most one progress event per video this often
     PREVIEW_PAGE_SIZE = 50  # videos of a playlist listed per preview page
     PLEX_SCAN_RETRY_SECONDS = 60.0  # first retry of a Plex scan or collection; doubles

@@ -36,7 +36,8 @@ csrf = CSRFProtect()
 htmx_ext = Htmx()
 limiter = Limiter(get_remote_address)
 
-QUEUE_NAMES = ("default",)
+# "downloads" holds the long video jobs, so a busy download never delays a sync or a request.
+QUEUE_NAMES = ("default", "downloads")
 
 
 def redis_conn() -> Redis:

@@ -52,9 +52,12 @@ def start_children(environ: dict) -> dict[str, subprocess.Popen]:
     python = sys.executable
     commands = {
         "web": [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        "worker": [python, "worker.py"],
+        "worker": [python, "worker.py", "--queues", "default"],
         "scheduler": [python, "worker.py", "--cron"],
     }
+    # Download concurrency: one worker process per video fetched at once.
+    for number in range(1, max(1, int(environ.get("MEDIANEST_DOWNLOAD_WORKERS") or 2)) + 1):
+        commands[f"download worker {number}"] = [python, "worker.py", "--queues", "downloads"]
     # Each child leads its own process group, so Ctrl-C reaches only this supervisor.
     return {
         name: subprocess.Popen(cmd, cwd=ROOT, env=environ, start_new_session=True)

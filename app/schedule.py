@@ -5,6 +5,8 @@ from redis import Redis
 from rq.cron import CronScheduler
 
 from app.discover.tasks import refresh_details, refresh_lists
+from app.downloads.subscription_tasks import check_due_subscriptions
+from app.downloads.tasks import sweep_downloads
 from app.library.tasks import full_sync, recent_sync
 from app.ops.tasks import run_system_check
 from app.requests.tasks import reconcile_requests, sweep_actions
@@ -28,8 +30,10 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
         result_ttl=3600,
     )
     cron.register(sweep_actions, "default", interval=15, job_timeout=60, result_ttl=60)
+    cron.register(sweep_downloads, "default", interval=15, job_timeout=120, result_ttl=60)
     cron.register(reconcile_requests, "default", interval=300, job_timeout=240, result_ttl=600)
     cron.register(full_sync, "default", cron="30 3 * * *", job_timeout=4 * 3600, result_ttl=86400)
     cron.register(refresh_lists, "default", cron="7 * * * *", job_timeout=300, result_ttl=3600)
     cron.register(refresh_details, "default", cron="50 4 * * *", job_timeout=3600, result_ttl=86400)
+    cron.register(check_due_subscriptions, "default", interval=60, job_timeout=120, result_ttl=300)
     return cron

@@ -2,7 +2,9 @@
 
 ``/library/sections/{key}/collections``, ``/library/collections/{ratingKey}`` and its
 ``/children`` (or ``/items``), ``POST /library/collections``,
-``PUT /library/collections/{ratingKey}/items``. The other library endpoints are in
+``PUT /library/collections/{ratingKey}/items``, ``PUT .../items/{key}/move?after=``,
+``DELETE .../children/{key}`` (or ``.../items/{key}``, as plexapi sends it) and
+``PUT /library/collections/{ratingKey}/prefs?collectionSort=``. The other library endpoints are in
 ``simulators.plex_library_views``.
 """
 
@@ -47,18 +49,22 @@ def collection_children(rating_key):
     head.update(content=None, nocache=None, title2=library.collection_names[found[1]])
     head["viewGroup"] = library.type
     members = library.collection_members(found[1])
-    return paged(members, lambda index: library.node(index), head, mode=library_state().malformed)
+    return paged(members, library.member_node, head, mode=library_state().malformed)
 
 
 def _uri_indexes(library: Library, uri: str) -> list[int]:
-    """Return the top-level items of ``library`` named by a server:// URI's metadata keys."""
+    """Return the members of ``library`` named by a server:// URI's metadata keys."""
     _, _, keys = uri.partition("/library/metadata/")
-    indexes = []
-    for rating_key in keys.split(","):
-        found = library.locate(rating_key.strip())
-        if found is not None and found[0] == "item" and not found[2]:
-            indexes.append(found[1])
-    return indexes
+    found = [library.collectable(rating_key) for rating_key in keys.split(",")]
+    return [member for member in found if member is not None]
+
+
+def _collection_of(rating_key) -> tuple[Library | None, int | None]:
+    library = library_of(rating_key)
+    found = library.locate(rating_key) if library is not None else None
+    if found is None or found[0] != "collection":
+        return None, None
+    return library, found[1]
 
 
 def _collection_answer(library: Library, number: int) -> Response:
@@ -106,3 +112,53 @@ def add_collection_items(rating_key):
         return html_error(400)
     library.changed()
     return _collection_answer(library, found[1])
+
+
+@bp.put("/library/collections/<rating_key>/items/<item_key>/move")
+def move_collection_item(rating_key, item_key):
+    library, number = _collection_of(rating_key)
+    if library is None:
+        return html_error(404)
+    member = library.collectable(item_key)
+    after = request.args.get("after")
+    after_member = library.collectable(after) if after else None
+    if member is None or (after and after_member is None):
+        return html_error(400)
+    try:
+        library.move_in_collection(number, member, after_member)
+    except ValueError:
+        return html_error(400)
+    library.changed()
+    return _collection_answer(library, number)
+
+
+@bp.delete("/library/collections/<rating_key>/children/<item_key>")
+@bp.delete("/library/collections/<rating_key>/items/<item_key>")
+def remove_collection_item(rating_key, item_key):
+    library, number = _collection_of(rating_key)
+    if library is None:
+        return html_error(404)
+    member = library.collectable(item_key)
+    try:
+        if member is None:
+            raise ValueError(item_key)
+        library.remove_from_collection(number, member)
+    except ValueError:
+        return html_error(400)
+    library.changed()
+    return _collection_answer(library, number)
+
+
+@bp.put("/library/collections/<rating_key>/prefs")
+def collection_prefs(rating_key):
+    library, number = _collection_of(rating_key)
+    if library is None:
+        return html_error(404)
+    sort = request.args.get("collectionSort")
+    if sort is not None:
+        try:
+            # Generated collections keep the order they were made in.
+            getattr(library, "set_collection_sort", lambda *_: None)(number, int(sort))
+        except ValueError:
+            return html_error(400)
+    return Response(b"", 200)

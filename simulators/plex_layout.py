@@ -19,6 +19,16 @@ MEDIA_TAG_VERSION = 1726069332
 LIBRARY_IDENTIFIER = "com.plexapp.plugins.library"
 MEDIA_TAG_PREFIX = "/system/bundle/media/flags/"
 
+
+def key_part(number: int, rating_key) -> int | None:
+    """The part of a rating key below library ``number``'s base; None for another library's."""
+    try:
+        rk = int(rating_key)
+    except (TypeError, ValueError):
+        return None
+    return rk % RK_LIBRARY if rk // RK_LIBRARY == number else None
+
+
 # Plex's metadata type numbers, as the `type=` filter of /all takes them.
 TYPE_NUMBERS = {
     "movie": 1,

@@ -27,6 +27,7 @@ from simulators.plex_layout import (
     RK_COLLECTIONS,
     RK_LIBRARY,
     SECTION_FACTS,
+    key_part,
 )
 from simulators.plex_words import digest, make_title, title_sort
 
@@ -48,6 +49,7 @@ class Library(ItemNodes):
     location_id: int = 1
     location: str = ""
     hidden: int = 0
+    refreshing: bool = False
     total: int = 0
     removed: set[int] = field(default_factory=set, repr=False)
     added_at: dict[int, int] = field(default_factory=dict, repr=False)
@@ -89,13 +91,9 @@ class Library(ItemNodes):
 
     def locate(self, rating_key) -> tuple[str, int, int, int] | None:
         """Return ("item", index, season, episode) or ("collection", n, 0, 0), or None."""
-        try:
-            rk = int(rating_key)
-        except (TypeError, ValueError):
+        rest = key_part(self.number, rating_key)
+        if rest is None:
             return None
-        if rk // RK_LIBRARY != self.number:
-            return None
-        rest = rk % RK_LIBRARY
         if rest < RK_COLLECTIONS:
             return ("item", rest, 0, 0) if self.exists(rest) else None
         if rest < RK_CHILDREN:
@@ -160,12 +158,62 @@ class Library(ItemNodes):
         self.custom.append((title, dict.fromkeys(indexes), int(time.time())))
         return len(self.collection_names) - 1
 
-    def add_to_collection(self, number: int, indexes) -> None:
-        """Put more top-level items in a collection made with ``add_collection``."""
+    def _custom(self, number: int) -> dict:
         first = len(COLLECTION_NAMES[self.type])
         if number < first:
             raise ValueError("generated collections cannot change")
-        self.custom[number - first][1].update(dict.fromkeys(indexes))
+        return self.custom[number - first][1]
+
+    def add_to_collection(self, number: int, indexes) -> None:
+        """Put more top-level items in a collection made with ``add_collection``."""
+        self._custom(number).update(dict.fromkeys(indexes))
+
+    def move_in_collection(self, number: int, index: int, after: int | None) -> None:
+        """Put an item right after another (first when ``after`` is None); ValueError if absent."""
+        members = list(self._custom(number))
+        if index not in members or (after is not None and after not in members):
+            raise ValueError("not in the collection")
+        members.remove(index)
+        members.insert(0 if after is None else members.index(after) + 1, index)
+        self._custom(number).clear()
+        self._custom(number).update(dict.fromkeys(members))
+
+    def remove_from_collection(self, number: int, index: int) -> None:
+        if self._custom(number).pop(index, False) is False:
+            raise ValueError("not in the collection")
+
+    def collectable(self, rating_key) -> int | None:
+        """The member a metadata key names: a top-level item of this library."""
+        found = self.locate(str(rating_key).strip())
+        if found is not None and found[0] == "item" and not found[2]:
+            return found[1]
+        return None
+
+    def member_node(self, index: int):
+        return self.node(index)
+
+    @property
+    def agent(self) -> str:
+        return SECTION_FACTS[self.type][0]
+
+    @property
+    def scanner(self) -> str:
+        return SECTION_FACTS[self.type][1]
+
+    def children_of(self, index: int, season: int = 0) -> list[tuple[int, int, int]]:
+        """The seasons of a top-level item, or the episodes of one of its seasons."""
+        if self.type == "movie":
+            return []
+        if not season:
+            return [(index, s, 0) for s in range(1, self.seasons + 1)]
+        return [(index, season, e) for e in range(1, self.episodes + 1)]
+
+    def leaves_of(self, index: int, season: int = 0) -> list[tuple[int, int, int]]:
+        seasons = [season] if season else range(1, self.seasons + 1)
+        return [(index, s, e) for s in seasons for e in range(1, self.episodes + 1)]
+
+    def season_entries(self) -> list[tuple[int, int]]:
+        return [(i, s) for i in self.order() for s in range(1, self.seasons + 1)]
 
     # -- listings -------------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 Library endpoints: ``/library/sections``, ``/library/sections/{key}/all`` (paged by
 ``X-Plex-Container-Start``/``-Size`` in headers or query; ``includeGuids``, ``type``, ``sort``,
 ``title``), ``/library/recentlyAdded`` and ``/library/sections/{key}/recentlyAdded``,
-``/library/metadata/{ratingKey}`` and ``/children``, ``/library/sections/{key}/refresh?path=``.
+``/library/metadata/{ratingKey}`` and ``/children``, ``/library/sections/{key}/refresh?path=``
+(recorded; a folder library also scans the path when it lies inside its location).
 Collections are in ``simulators.plex_collection_views``. Images
 (``/library/metadata/{ratingKey}/thumb|art/{ts}``, ``/photo/:/transcode``) are in
 ``simulators.plex_images``.
@@ -71,20 +72,19 @@ def sections():
     libraries = list(state.libraries.values()) if state is not None else []
     directories = []
     for library in libraries:
-        agent, scanner, _path, _title2 = SECTION_FACTS[library.type]
         art, thumb = section_art(library)
         attrs = {
             "allowSync": True,
             "art": art,
             "composite": f"/library/sections/{library.key}/composite/{library.updated_at}",
             "filters": True,
-            "refreshing": False,
+            "refreshing": library.refreshing,
             "thumb": thumb,
             "key": library.key,
             "type": library.type,
             "title": library.title,
-            "agent": agent,
-            "scanner": scanner,
+            "agent": library.agent,
+            "scanner": library.scanner,
             "language": "en-US",
             "uuid": library.uuid,
             "updatedAt": library.updated_at,
@@ -131,7 +131,7 @@ def section_all(key):
             entries = [i for i in entries if wanted_title in library.title_of(i).casefold()]
         entries = _Single(entries)
     elif level == 1:
-        entries = [(i, s) for i in library.order() for s in range(1, library.seasons + 1)]
+        entries = library.season_entries()
     elif level == 2:
         entries = library.leaves()
     elif level == COLLECTION_TYPE:
@@ -262,12 +262,7 @@ def metadata_children(rating_key):
     _kind, index, season, _episode = found
     parent_tag, parent, _children = library.node(index, season)
     levels = LEVELS[library.type]
-    if len(levels) == 1:
-        entries = []
-    elif not season:
-        entries = [(index, s, 0) for s in range(1, library.seasons + 1)]
-    else:
-        entries = [(index, season, e) for e in range(1, library.episodes + 1)]
+    entries = library.children_of(index, season)
     head = metadata_head(library)
     head.update(
         art=parent.get("art"),
@@ -292,8 +287,7 @@ def metadata_all_leaves(rating_key):
     if found is None or found[0] != "item" or found[3] or library.type == "movie":
         return html_error(404)
     _kind, index, season, _episode = found
-    seasons = [season] if season else range(1, library.seasons + 1)
-    entries = [(index, s, e) for s in seasons for e in range(1, library.episodes + 1)]
+    entries = library.leaves_of(index, season)
     parent = library.node(index, season)[1]
     head = metadata_head(library)
     head.update(
@@ -314,5 +308,9 @@ def section_refresh(key):
     library = find_library(key)
     if library is None:
         return html_error(404)
-    library_state().refreshes.append((library.key, request.args.get("path")))
+    state = library_state()
+    path = request.args.get("path")
+    state.refreshes.append((library.key, path))
+    if hasattr(library, "scan"):
+        state.start_scan(library, path)
     return Response(b"", 200)

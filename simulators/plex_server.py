@@ -13,6 +13,9 @@ the way Plex Media Server does.
 
 ``PlexServerState`` also holds libraries (``add_library``): their items are made on demand from
 (library key, index), so a 100,000-item library costs nothing until a page of it is asked for.
+``add_folder_library(title, folder)`` adds a Personal Media Shows library backed by a real
+folder (``simulators.plex_folder``): a path-scoped refresh scans it, at once or ``scan_delay``
+seconds later as Plex does in the background.
 A server without libraries of its own (``simulators.plextv.Server``) may carry a
 ``PlexServerState`` in its ``library`` attribute; its libraries and library switches are served.
 

@@ -5,6 +5,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from simulators.plex_folder import FolderLibrary
 from simulators.plex_layout import MAX_TOP_ITEMS
 from simulators.plex_library import Library
 
@@ -34,7 +35,9 @@ class PlexServerState:
     garbage: bool = False
     status_override: int | None = None
 
-    libraries: dict[str, Library] = field(default_factory=dict)
+    libraries: dict[str, Library | FolderLibrary] = field(default_factory=dict)
+    # Plex scans in the background: a refresh of a folder library is done this much later.
+    scan_delay: float = 0.0
     # Library switches: a 500 for one page of /all (once, or always), and broken pages.
     fail_at_page: int | None = None
     fail_always: bool = False
@@ -69,6 +72,34 @@ class PlexServerState:
             # Sort a big library ahead of its first page, as a real server has it indexed.
             threading.Thread(target=library.order, daemon=True).start()
         return library
+
+    def add_folder_library(
+        self, title: str, folder, agent: str = "com.plexapp.agents.none", plex_path: str = ""
+    ) -> FolderLibrary:
+        """Add a show library backed by a real folder (seen by Plex at ``plex_path``)."""
+        key = str(len(self.libraries) + 1)
+        library = FolderLibrary(
+            key, title, folder, location=plex_path, agent=agent, location_id=int(key)
+        )
+        self.libraries[key] = library
+        return library
+
+    def start_scan(self, library: FolderLibrary, path: str | None) -> None:
+        """Scan now, or ``scan_delay`` seconds from now in the background as Plex does."""
+        if self.scan_delay <= 0:
+            library.scan(path)
+            return
+        library.refreshing = True
+
+        def scan():
+            try:
+                library.scan(path)
+            finally:
+                library.refreshing = False
+
+        timer = threading.Timer(self.scan_delay, scan)
+        timer.daemon = True
+        timer.start()
 
     def add_items(self, library: Library, count: int) -> list[str]:
         """Add ``count`` new items, added now; return their rating keys."""

@@ -292,11 +292,24 @@ def demo_state() -> tuple[PlexTvState, Server]:
 
 
 def demo_libraries():
-    """Return the libraries demo mode's server holds: movies, shows and music."""
+    """Return the libraries demo mode's server holds: movies, shows, music and YouTube."""
     from simulators.plex_server import PlexServerState
 
     library = PlexServerState(name="Living Room")
     library.add_library("Movies", "movie", count=300)
     library.add_library("TV Shows", "show", count=40, seasons=3, episodes=8)
     library.add_library("Music", "artist", count=30, seasons=2, episodes=10)
+    library.add_folder_library("YouTube", demo_youtube_dir())
     return library
+
+
+def demo_youtube_dir():
+    """The folder demo downloads go to, which the demo server's YouTube library scans."""
+    from pathlib import Path
+
+    from app.config import build_config
+
+    config = build_config()
+    folder = Path(config["YOUTUBE_DIR"] or Path(config["MEDIA_ROOT"]) / "youtube")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

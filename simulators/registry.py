@@ -10,7 +10,8 @@ from simulators.server import SimulatorServer
 class Simulator:
     name: str
     make_app: Callable[[], object]
-    # MEDIANEST_* variables to point at the running simulator; "{url}" is replaced by its address.
+    # MEDIANEST_* variables to point at the running simulator; "{url}" is replaced by its address
+    # and "{host}" by its host:port.
     settings: dict[str, str] = field(default_factory=dict)
     # Called with the simulator's address once it runs, for simulators that tell others about it.
     on_start: Callable[[str], None] | None = None
@@ -35,6 +36,7 @@ def _plex_simulators() -> list[Simulator]:
         Simulator(
             "Plex Media Server",
             lambda: plex_server.create_app(server),
+            {"MEDIANEST_YOUTUBE_LIBRARY": "YouTube"},
             on_start=lambda url: server.set_connections([url]),
         ),
     ]
@@ -71,8 +73,21 @@ def _tmdb_simulator() -> Simulator:
     return Simulator("TMDB", tmdb.create_app, environ)
 
 
+def _video_simulator() -> Simulator:
+    """The demo video site; MediaNest may download from it (a loopback host must be named)."""
+    from simulators import video_source
+
+    environ = {"MEDIANEST_DEMO_VIDEO_URL": "{url}", "MEDIANEST_DOWNLOAD_ALLOWED_HOSTS": "{host}"}
+    return Simulator("video site", video_source.create_app, environ)
+
+
 # Each outside service's simulator registers here as it is written.
-SIMULATORS: list[Simulator] = [*_plex_simulators(), _tmdb_simulator(), _overseerr_simulator()]
+SIMULATORS: list[Simulator] = [
+    *_plex_simulators(),
+    _tmdb_simulator(),
+    _overseerr_simulator(),
+    _video_simulator(),
+]
 
 
 def demo_plex_connection() -> dict[str, str]:
@@ -92,5 +107,5 @@ def start_all(simulators=None) -> tuple[list[SimulatorServer], dict[str, str]]:
         if simulator.on_start is not None:
             simulator.on_start(server.url)
         for name, template in simulator.settings.items():
-            environ[name] = template.format(url=server.url)
+            environ[name] = template.format(url=server.url, host=f"127.0.0.1:{server.port}")
     return servers, environ

@@ -54,6 +54,8 @@ class Download(db.Model):
     uploader: Mapped[str] = mapped_column(String(TITLE_LENGTH), default="")
     thumbnail_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
     quality: Mapped[str] = mapped_column(String(16), default="best")
+    # Which videos of a playlist: "all" or positions such as "1-10, 15".
+    selection: Mapped[str] = mapped_column(String(200), default="all")
     # The show folder under the YouTube folder (already made safe for every filesystem).
     folder: Mapped[str] = mapped_column(String(255), default="")
     status: Mapped[str] = mapped_column(String(16), default=QUEUED)

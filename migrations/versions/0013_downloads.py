@@ -59,6 +59,7 @@ def upgrade():
         sa.Column("uploader", sa.String(length=500), nullable=False),
         sa.Column("thumbnail_url", sa.String(length=2000), nullable=True),
         sa.Column("quality", sa.String(length=16), nullable=False),
+        sa.Column("selection", sa.String(length=200), nullable=False),
         sa.Column("folder", sa.String(length=255), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("total_items", sa.Integer(), nullable=False),
