@@ -1,15 +1,13 @@
 """Reading the Downloads forms: what was pasted, the quality and which items, checked in words."""
 
-import re
 from dataclasses import dataclass, field
 
+from app.downloads import selection
 from app.downloads.urls import MAX_URL_LENGTH, MAX_URLS, split_urls
 from app.integrations.ytdlp import QUALITIES
 
 # Twenty addresses of the longest kind, with room for the spaces between them.
 MAX_PASTE = MAX_URLS * (MAX_URL_LENGTH + 2)
-MAX_ITEMS_SPEC = 500
-ITEMS_PART = re.compile(r"([0-9]{1,6})(?:\s*-\s*([0-9]{1,6}))?")
 QUALITY_WORDS = {
     "best": "Best available",
     "2160p": "2160p (4K)",
@@ -48,20 +46,11 @@ def quality_problem(raw) -> str | None:
 
 
 def items_problem(raw) -> str | None:
-    """Why a "which items" answer cannot be read, or None for "all" and "1-10, 15"."""
-    text = (raw if isinstance(raw, str) else "").strip().lower()
-    if text in ("", "all"):
-        return None
-    message = 'Write "all", or positions and ranges like "1-10, 15".'
-    if len(text) > MAX_ITEMS_SPEC:
-        return message
-    for part in (p.strip() for p in text.split(",")):
-        match = ITEMS_PART.fullmatch(part)
-        if match is None:
-            return message
-        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
-        if first < 1 or last < first:
-            return "Positions start at 1, and a range goes from the lower to the higher one."
+    """Why a "which videos" answer cannot be read, or None for "all" and "1-10, 15"."""
+    try:
+        selection.parse(raw if isinstance(raw, str) else "")
+    except selection.SelectionError as exc:
+        return str(exc)
     return None
 
 

@@ -25,10 +25,13 @@ def progress(event: dict) -> str | None:
     download_id, item_id = _id(event, "download_id"), _id(event, "item_id")
     if download_id is None or item_id is None:
         return None
-    live = {key: event.get(key) for key in ("pct", "speed", "eta")}
+    live = {key: event.get(key) for key in ("pct", "download_pct", "speed", "eta", "phase")}
     return "".join(
-        render_template("downloads/_progress.html", dom_id=dom_id, live=live, active=True, oob=True)
-        for dom_id in (f"dl-item-{item_id}-progress", f"dl-{download_id}-progress")
+        render_template("downloads/_progress.html", dom_id=dom_id, live=bar, active=True, oob=True)
+        for dom_id, bar in (
+            (f"dl-item-{item_id}-progress", live),
+            (f"dl-{download_id}-progress", views.whole(live)),
+        )
     )
 
 

@@ -155,11 +155,21 @@ def progress_line(live: dict | None) -> str:
     if not live:
         return ""
     parts = [f"{pct_of(live):.0f}%"]
+    if live.get("phase") == "processing":
+        parts.append("adding tags and cover")
     if speed := speed_words(live.get("speed")):
         parts.append(speed)
     if (eta := time_words(live.get("eta"))) and live.get("eta"):
         parts.append(f"{eta} left")
     return " · ".join(parts)
+
+
+def whole(live: dict | None) -> dict | None:
+    """A video's progress event as its download's bar shows it: the download's percent."""
+    if not live:
+        return live
+    overall = live.get("download_pct")
+    return {**live, "pct": overall} if isinstance(overall, int | float) else live
 
 
 def pct_of(live: dict | None) -> float:
@@ -185,6 +195,13 @@ def quota_line(quota) -> str:
     else:
         storage = f"{used:.1f} of {quota.bytes_limit / 1e9:.0f} GB"
     return f"{videos} · {storage}"
+
+
+def can_change(download: Download) -> bool:
+    """Whether the signed-in person may cancel or retry it (watchers only watch)."""
+    from flask_login import current_user
+
+    return services.can_change(current_user, download)
 
 
 def status_words(status: str) -> str:

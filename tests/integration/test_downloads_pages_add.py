@@ -83,10 +83,10 @@ def test_a_file_in_the_paste_box_is_a_plain_400(client, auth, people):
 @pytest.mark.parametrize(
     "form, words",
     [
-        ({"items": "1-x"}, 'Write "all", or positions and ranges like "1-10, 15".'),
-        ({"items": "10-2"}, "a range goes from the lower to the higher one"),
-        ({"items": "0"}, "Positions start at 1"),
-        ({"items": "1," * 400}, 'Write "all", or positions'),
+        ({"items": "1-x"}, "“1-x” is not a position or a range; write e.g. 1-10, 15."),
+        ({"items": "10-2"}, "Positions run from 1 to 5000, low to high"),
+        ({"items": "0"}, "Positions run from 1 to 5000"),
+        ({"items": "1," * 400}, "Choose videos with at most a few ranges"),
         ({"quality": "4320p"}, "Choose a quality from the list"),
         ({"url": ""}, "Paste the address of a video, a playlist or a channel."),
         ({"url": "https://youtu.be/" + "a" * 3000}, "Paste the address of a video"),
