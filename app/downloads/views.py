@@ -122,7 +122,9 @@ def plex_words(download: Download) -> str | None:
             f": {download.plex_error}" if download.plex_error else ""
         )
     if download.plex_error and download.plex_due_at is not None:
-        return f"Plex unreachable, retrying at {download.plex_due_at.strftime('%H:%M')} UTC"
+        # Plex may be down, or not set up yet: the error says which, in words.
+        at = download.plex_due_at.strftime("%H:%M")
+        return f"Not in Plex yet, retrying at {at} UTC: {download.plex_error}"
     return "Waiting for Plex to scan"
 
 

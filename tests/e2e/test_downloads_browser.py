@@ -18,7 +18,9 @@ from tests.e2e.conftest import (
     wait_until_live,
 )
 from tests.integration import download_page_helpers
+from tests.integration.download_helpers import allow, started_site
 from tests.integration.download_page_helpers import a_download
+from tests.integration.ytdlp_helpers import reset
 
 pytestmark = pytest.mark.browser
 
@@ -113,3 +115,62 @@ def test_progress_and_changes_reach_every_open_tab_live(app, live_server, open_p
     expect(listing.locator(f"#dl-{rows['playlist']}")).to_contain_text("4 of 12 videos")
     assert same_document(listing) and same_document(detail), "a page was reloaded"
     assert listing.problems.errors == [] and detail.problems.errors == []
+
+
+@pytest.fixture(scope="module")
+def site():
+    server = started_site()
+    yield server
+    server.stop()
+
+
+def test_a_playlist_from_paste_to_done_live_in_two_tabs(
+    app, live_server, open_page, sign_in, auth, site, worker
+):
+    auth.owner()
+    auth.create("alice")
+    with app.app_context():
+        allow(reset(site))
+    site.state.switch(throttle=60_000)  # slow enough to watch each video's bar move
+    feed = f"{site.url}/feeds/top10.xml"
+    tab = open_page()
+    sign_in(tab, "alice")
+    tab.get_by_role("link", name="Downloads", exact=True).click()
+    tab.get_by_label("Addresses").fill(feed)
+    tab.get_by_label("Quality").select_option("720p")
+    tab.get_by_role("button", name="Preview").click()
+    preview = tab.locator(".dl-preview")
+    expect(preview).to_contain_text("Playlist")
+    expect(preview).to_contain_text("4 videos")
+    expect(preview.locator("img")).to_have_js_property("complete", True)
+    assert preview.locator("img").evaluate("img => img.naturalWidth") > 0
+    screenshot(tab, "downloads-flow-preview-1280")
+    tab.get_by_label("Which videos").fill("1-3")
+    tab.get_by_role("button", name="Download", exact=True).click()
+    tab.wait_for_url("**/downloads/*")
+    download_id = int(tab.url.rsplit("/", 1)[1])
+    expect(tab.locator(".flash-success")).to_contain_text("Added")
+    mark_page(tab)
+
+    other = open_page(viewport=PHONE)
+    before = sockets_open(live_server)
+    sign_in(other, "alice")
+    wait_until_live(live_server, more_than=before - 1)
+    other.goto("/downloads")
+    card = other.locator(f"#dl-{download_id}")
+    expect(card).to_be_visible()
+    mark_page(other)
+
+    expect(tab.locator(".dl-item")).to_have_count(3, timeout=30_000)
+    expect(tab.locator(".dl-item .dl-progress small").first).to_contain_text("%", timeout=30_000)
+    expect(card.locator(".dl-progress small")).to_contain_text("%", timeout=30_000)
+    head = tab.locator(f"#dl-{download_id}-head")
+    expect(head).to_contain_text("3 of 3 videos done", timeout=90_000)
+    expect(head.locator(".badge").first).to_have_text("Done")
+    expect(card).to_contain_text("3 of 3 videos", timeout=10_000)
+    expect(card.locator(".badge").first).to_have_text("Done")
+    expect(tab.locator("#toasts .toast").first).to_contain_text("Downloaded")
+    screenshot(tab, "downloads-flow-done-1280")
+    assert same_document(tab) and same_document(other), "a page was reloaded"
+    assert tab.problems.errors == [] and other.problems.errors == []
+    assert csp_violations(tab) == [] and csp_violations(other) == []

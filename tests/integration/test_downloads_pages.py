@@ -122,7 +122,7 @@ def test_an_admin_sees_who_added_it_and_who_watches(app, client, auth, people, m
         ({"plex_state": "done"}, "In Plex"),
         (
             {"plex_state": "waiting", "plex_error": "Plex did not answer."},
-            "Plex unreachable, retrying at",
+            "Not in Plex yet, retrying at",
         ),
     ],
 )
