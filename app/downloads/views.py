@@ -191,11 +191,11 @@ def quota_line(quota) -> str:
         videos = f"{quota.videos_today} video{'s' if quota.videos_today != 1 else ''} today"
     else:
         videos = f"{quota.videos_today} of {quota.videos_limit} {noun} today"
-    used = quota.bytes_used / 1e9
+    used = quota.bytes_used / services.GB
     if quota.bytes_limit is None:
         storage = f"{used:.1f} GB kept, no storage cap"
     else:
-        storage = f"{used:.1f} of {quota.bytes_limit / 1e9:.0f} GB"
+        storage = f"{used:.1f} of {quota.bytes_limit / services.GB:g} GB"
     return f"{videos} · {storage}"
 
 

@@ -75,7 +75,7 @@ def test_a_person_sees_their_own_downloads_with_counts_and_state(client, auth, m
     assert "Cooking Week" in page and "Bob's Garden" not in page
     assert "Playlist · Chef Ana · best · 1 of 3 videos" in page
     assert "Downloading" in page and "Everyone's" not in page
-    assert "of 20 videos today" in page  # the default daily limit, before it is hit
+    assert "3 of 20 videos today · 0.0 of 50 GB" in page  # the default limits, before they are hit
 
 
 def test_admins_toggle_to_everyones_downloads(client, auth, made):
