@@ -18,14 +18,14 @@ from tests.e2e.conftest import (
     wait_until_live,
 )
 from tests.integration import download_page_helpers
-from tests.integration.download_helpers import allow, started_site
+from tests.integration.download_helpers import allow
 from tests.integration.download_page_helpers import a_download
 from tests.integration.ytdlp_helpers import reset
 
 pytestmark = pytest.mark.browser
 
 WIDE = {"width": 1366, "height": 800}
-image_site = download_page_helpers.image_site
+image_site, site = download_page_helpers.image_site, download_page_helpers.site
 LONG = "A very long playlist title with a " + "Supercalifragilistic" * 4 + " word in it"
 
 
@@ -115,13 +115,6 @@ def test_progress_and_changes_reach_every_open_tab_live(app, live_server, open_p
     expect(listing.locator(f"#dl-{rows['playlist']}")).to_contain_text("4 of 12 videos")
     assert same_document(listing) and same_document(detail), "a page was reloaded"
     assert listing.problems.errors == [] and detail.problems.errors == []
-
-
-@pytest.fixture(scope="module")
-def site():
-    server = started_site()
-    yield server
-    server.stop()
 
 
 def test_a_playlist_from_paste_to_done_live_in_two_tabs(

@@ -82,3 +82,13 @@ def image_site():
     site.add_url_rule("/thumb.png", "thumb", lambda: Response(PNG, mimetype="image/png"))
     with SimulatorServer(site) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The loopback video site, shared by a module's tests."""
+    from tests.integration.download_helpers import started_site
+
+    server = started_site()
+    yield server
+    server.stop()

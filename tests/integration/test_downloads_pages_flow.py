@@ -9,18 +9,11 @@ from app import settings
 from app.extensions import db
 from app.models import Download, DownloadWatcher
 from tests.integration import download_page_helpers
-from tests.integration.download_helpers import allow, started_site
+from tests.integration.download_helpers import allow
 from tests.integration.test_request_pages import text
 from tests.integration.ytdlp_helpers import reset
 
-people = download_page_helpers.people
-
-
-@pytest.fixture(scope="module")
-def site():
-    server = started_site()
-    yield server
-    server.stop()
+people, site = download_page_helpers.people, download_page_helpers.site
 
 
 @pytest.fixture
