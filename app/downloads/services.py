@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import settings
 from app.after_commit import after_commit
-from app.downloads import selection, setup, urls
+from app.downloads import lifecycle, selection, setup, urls
 from app.downloads.progress import PROGRESS_KEY
 from app.extensions import db, redis_conn
 from app.integrations import ytdlp
@@ -238,9 +238,9 @@ def add_entries(
     )
     db.session.add(download)
     db.session.flush()
-    from app.downloads import tasks
+    from app.downloads.tasks import add_items
 
-    tasks.add_items(download, list(enumerate(entries, start=1)))
+    add_items(download, list(enumerate(entries, start=1)))
     db.session.commit()
     return download
 
@@ -351,9 +351,7 @@ def cancel(user: User, download: Download) -> None:
         raise Refused("This download has already ended.")
     for item in open_items:
         _cancel(item)
-    from app.downloads import tasks
-
-    tasks.settle(download, cancelled=True)
+    lifecycle.settle(download, cancelled=True)
     db.session.commit()
 
 
@@ -362,9 +360,7 @@ def cancel_item(user: User, item: DownloadItem) -> None:
     if item.status not in ACTIVE:
         raise Refused("This video has already ended.")
     _cancel(item)
-    from app.downloads import tasks
-
-    tasks.settle(item.download)
+    lifecycle.settle(item.download)
     db.session.commit()
 
 
@@ -383,15 +379,13 @@ def retry(user: User, download: Download) -> int:
     again = [i for i in download.items if i.status in (FAILED, CANCELLED)]
     if not again and download.items:
         raise Refused("Nothing here failed or was cancelled.")
-    from app.downloads import tasks
-
     if not download.items:  # the listing itself failed: list again
         download.status, download.error = QUEUED, None
-        tasks.reopen(download)
+        lifecycle.reopen(download)
         start_listing(download)
     for item in again:
-        tasks.requeue(item)
-    tasks.settle(download)
+        lifecycle.requeue(item)
+    lifecycle.settle(download)
     db.session.commit()
     return len(again)
 
@@ -400,10 +394,8 @@ def retry_item(user: User, item: DownloadItem) -> None:
     _require_change(user, item.download)
     if item.status not in (FAILED, CANCELLED):
         raise Refused("Only a failed or cancelled video can be tried again.")
-    from app.downloads import tasks
-
-    tasks.requeue(item)
-    tasks.settle(item.download)
+    lifecycle.requeue(item)
+    lifecycle.settle(item.download)
     db.session.commit()
 
 
