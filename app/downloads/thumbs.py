@@ -30,7 +30,10 @@ def thumb_url(address: str | None) -> str | None:
     """Our address for a site's thumbnail, or None when there is none worth showing."""
     if not address or len(address) > MAX_URL_LENGTH:
         return None
-    if urlsplit(address).scheme not in ("http", "https"):
+    try:
+        if urlsplit(address).scheme not in ("http", "https"):
+            return None
+    except ValueError:  # what a site sent is not an address at all
         return None
     return url_for("downloads.thumbnail", token=_signer().dumps(address))
 
@@ -52,11 +55,14 @@ def _named(host: str, port: int | None) -> bool:
 
 
 def _refuse_inside(address: str) -> None:
-    parts = urlsplit(address)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(address)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        raise Missing(address) from None
     if not host:
         raise Missing(address)
-    if _named(host, parts.port):
+    if _named(host, port):
         return
     try:
         answers = {info[4][0] for info in socket.getaddrinfo(host, None)}

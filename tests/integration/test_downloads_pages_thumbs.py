@@ -39,3 +39,16 @@ def test_a_signed_thumbnail_is_served_once_its_host_is_allowed(
 def test_an_address_medianest_did_not_sign_is_a_404(client, auth, people, token):
     auth.login("alice")
     assert client.get(f"/downloads/thumbnail/{token}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "odd", ["http://[broken/x.jpg", "http://example.com:99999/x.jpg", "javascript:alert(1)"]
+)
+def test_a_thumbnail_address_a_site_got_wrong_breaks_no_page(app, client, auth, people, odd):
+    with app.app_context():
+        a_download(people.alice, thumbnail_url=odd)
+    auth.login("alice")
+    page = client.get("/downloads")
+    assert page.status_code == 200 and "Cooking Week" in page.get_data(True)
+    if found := re.search(r'<img src="(/downloads/thumbnail/[^"]+)"', page.get_data(True)):
+        assert client.get(found.group(1)).mimetype == "image/svg+xml"
