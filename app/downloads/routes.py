@@ -93,7 +93,9 @@ def preview():
     problem = paste.error or forms.quality_problem(quality)
     page = forms.page_of(request.form.get("page"))
     results = [] if problem else [_preview_one(url, page) for url in paste.urls]
-    context = {"results": results, "problem": problem, "quality": quality}
+    # Admins have no limits; everyone else sees theirs before confirming, not after.
+    left = None if current_user.is_admin else services.quota(current_user).videos_left
+    context = {"results": results, "problem": problem, "quality": quality, "left": left}
     if wants_fragment():
         if request.form.get("more") == "1" and results:
             return render("downloads/_preview_entries.html", result=results[0], quality=quality)

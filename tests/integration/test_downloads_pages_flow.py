@@ -80,9 +80,14 @@ def test_over_the_daily_limit_says_how_many_are_left(app, client, auth, ready):
     with app.app_context():
         settings.put({"quota.downloads": 2})
     auth.login("alice")
-    response = client.post_form(
-        "/downloads", confirm_form(client, f"{ready.url}/feeds/top10.xml"), page="/"
+    feed = f"{ready.url}/feeds/top10.xml"
+    preview = client.htmx_post(
+        "/downloads/preview", page="/", data={"urls": feed, "quality": "best"}
     )
+    assert "That is 4 videos and you have 2 left today: choose fewer below, e.g. 1-2." in text(
+        preview
+    )
+    response = client.post_form("/downloads", confirm_form(client, feed), page="/")
     page = text(client.get(response.headers["Location"]))
     assert "That is 4 videos and you have 2 left today" in page
     assert "0 of 2 videos today" in page
