@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.cli import bp as cli_bp
     from app.dashboard import bp as dashboard_bp
     from app.discover import bp as discover_bp
+    from app.downloads import bp as downloads_bp
     from app.invites import bp as invites_bp
     from app.library import bp as library_bp
     from app.notifications import bp as notifications_bp
@@ -70,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         library_bp,
         discover_bp,
         requests_bp,
+        downloads_bp,
         ops_bp,
         realtime_bp,
         overseerr_webhook_bp,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("downloads", __name__, url_prefix="/downloads")
 
-from app.downloads import routes, subscription_routes  # noqa: E402,F401
+from app.downloads import fragments, routes, subscription_routes, words  # noqa: E402,F401

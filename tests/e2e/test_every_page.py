@@ -19,7 +19,7 @@ from app import settings
 from app.discover.titles import Season, Title
 from app.extensions import db
 from app.invites import services as invites
-from app.models import ItemTag, LibrarySection, MediaItem, User
+from app.models import ItemTag, LibrarySection, MediaItem, Subscription, User
 from app.notifications.services import notify
 from app.ops.services import collect_status, record_check
 from app.requests import decisions
@@ -29,6 +29,7 @@ from tests.e2e import demo_helpers
 from tests.e2e.conftest import DESKTOP, PHONE, csp_violations
 from tests.e2e.demo_helpers import demo_app
 from tests.integration import discover_helpers
+from tests.integration.download_page_helpers import a_download
 
 demo_plex, tmdb_sim = demo_helpers.demo_plex, discover_helpers.tmdb_sim
 
@@ -40,7 +41,14 @@ WIDE = {"width": 1366, "height": DESKTOP["height"]}
 
 # GET routes that are not pages a person opens: the socket, files, icons, posters, and the
 # status card's fragment that the dashboard polls while a check runs.
-NOT_PAGES = {"static", "ops.favicon", "realtime.socket", "library.image", "discover.image"}
+NOT_PAGES = {
+    "static",
+    "ops.favicon",
+    "realtime.socket",
+    "library.image",
+    "discover.image",
+    "downloads.thumbnail",
+}
 # Answers for machines and sign-in round trips; still walked, after the pages, as they end
 # with an explanation a person may land on.
 LAST = ("auth.plex_callback", "auth.oidc_callback")
@@ -50,6 +58,7 @@ LAST = ("auth.plex_callback", "auth.oidc_callback")
 CALLBACKS = ("/login/plex/callback", "/login/oidc/callback", "/invite/")
 REFUSED = {"owner": CALLBACKS, "friend": (*CALLBACKS, "/admin", "/metrics", "/dashboard/checklist")}
 
+VIDEO_SITES = ("https://www.youtube.com/",)
 LONG_WORD = "https://sso.example.com/application/o/medianest-" + "x" * 90 + "/"
 
 
@@ -62,6 +71,8 @@ class Seeded:
     items: dict[str, int]
     invite: str  # an invitation link's address
     request: int  # the friend's request for a show, declined with a long reason
+    download: int  # the friend's playlist download with a long title, a video failed
+    subscription: int  # the friend's subscription to a channel with a long title
 
 
 @pytest.fixture
@@ -103,8 +114,25 @@ def seeded(app) -> Seeded:
         )
         _, token = invites.create(actor=db.session.get(User, owner), note="Cousin " + LONG_WORD)
         request_id = _a_declined_request(owner, friend)
+        download_id = a_download(
+            friend, title="Playlist " + LONG_WORD, items=("finished", "running", "failed")
+        )
+        subscription = Subscription(
+            user_id=friend,
+            source_url="https://www.youtube.com/@nestcam/videos",
+            source_key="youtube:channel:@nestcam",
+            kind="channel",
+            title="Channel " + LONG_WORD,
+            last_result="Found 3 new videos " + LONG_WORD,
+        )
+        db.session.add(subscription)
+        db.session.commit()
+        subscription_id = subscription.id
     assert collection and {"movie", "show", "episode"} <= items.keys()
-    return Seeded(owner, friend, movies, collection, items, f"/invite/{token}", request_id)
+    invite = f"/invite/{token}"
+    return Seeded(
+        owner, friend, movies, collection, items, invite, request_id, download_id, subscription_id
+    )
 
 
 def _a_declined_request(owner: int, friend: int) -> int:
@@ -133,6 +161,9 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         "requests.detail": [f"/requests/{seeded.request}"],
         "requests.box": ["/requests/box/tv/31"],  # a fragment: opened as a page, My requests
         "requests.limits": [f"/admin/requests/people/{seeded.friend}/limits"],
+        "downloads.detail": [f"/downloads/{seeded.download}"],
+        "downloads.subscription": [f"/downloads/subscriptions/{seeded.subscription}"],
+        "admin.download_limits": [f"/admin/downloads/people/{seeded.friend}/limits"],
     }
 
 
@@ -227,6 +258,8 @@ def test_every_page_fits_the_screen_without_errors(
     assert problems == [], "\n".join(problems)
 
     # Demo mode's links out go to its simulated Plex; each must answer with a page, not a 404.
+    # (A subscription's link to the video site it reads is the site's own, not MediaNest's.)
+    outward = {link for link in outward if not link.startswith(VIDEO_SITES)}
     assert any("/desktop/#!/server/" in link for link in outward), outward
     for link in sorted(outward):
         tab.goto("about:blank")  # links that differ only after "#" would not load again
