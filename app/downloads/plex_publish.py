@@ -118,7 +118,16 @@ def publish_download(download_id: int) -> str:
     except PlexServerError as exc:
         _forget_scan(download_id)
         values = _failed_try(download, str(exc))
-    return _finish(download, lease, values)
+    section_key = values.pop("plex_section_key", None)
+    outcome = _finish(download, lease, values)
+    if outcome == DONE and section_key:
+        # Our library picks the new episodes up now, so the download can link to its show.
+        enqueue(
+            "app.library.tasks.section_update",
+            section_key,
+            job_id=f"library-section-{section_key}",
+        )
+    return outcome
 
 
 def _connection() -> tuple[str, str, plex_library.SectionCheck]:
@@ -178,6 +187,7 @@ def _publish(download: Download) -> dict:
             f"Check that Plex sees the YouTube folder at {setup.plex_path()}."
         )
     values = {"plex_state": DONE, "plex_error": None, "plex_attempts": 0, "plex_due_at": None}
+    values["plex_section_key"] = section.key
     values["plex_show_key"] = show_key or download.plex_show_key
     if download.kind == "playlist":
         keys, existing = _playlist_members(download, items)
