@@ -92,7 +92,8 @@ def outside_services(config: dict) -> tuple[dict, list]:
         simulators, demo_settings = start_all()
         environ.update(demo_settings)
         print(
-            "Demo mode: simulated plex.tv, Plex Media Server, TMDB and Overseerr are running.",
+            "Demo mode: simulated plex.tv, Plex Media Server, TMDB, Overseerr and a video site "
+            "are running.",
             flush=True,
         )
     return environ, simulators

@@ -29,9 +29,11 @@ def after_sync() -> int:
         db.session.rollback()
         log.exception("Matching requests to the library failed")
         return 0
+    from app.downloads.demo import seed_once as seed_downloads
     from app.requests.demo import seed_once
 
     seed_once()  # demo mode only: sample requests once the catalog is there
+    seed_downloads()  # and a download and a subscription of the demo friends
     return changed
 
 
