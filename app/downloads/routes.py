@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.downloads import bp, forms, services, thumbs, views
+from app.downloads import bp, forms, quotas, services, thumbs, views
 from app.downloads.demo import demo_links
 from app.downloads.urls import MAX_URL_LENGTH, UrlRefused
 from app.extensions import db
@@ -63,7 +63,7 @@ def _index(status_code: int = 200, **extra):
         page=page,
         cards=views.cards(page.items),
         everyone=everyone,
-        quota_line=views.quota_line(services.quota(current_user)),
+        quota_line=views.quota_line(quotas.quota(current_user)),
         qualities=[(q, forms.QUALITY_WORDS[q]) for q in QUALITIES],
         demo=demo_links(current_app.config["DEMO_VIDEO_URL"]),
         **extra,
@@ -94,7 +94,7 @@ def preview():
     page = forms.page_of(request.form.get("page"))
     results = [] if problem else [_preview_one(url, page) for url in paste.urls]
     # Admins have no limits; everyone else sees theirs before confirming, not after.
-    left = None if current_user.is_admin else services.quota(current_user).videos_left
+    left = quotas.videos_left(current_user)
     context = {"results": results, "problem": problem, "quality": quality, "left": left}
     if wants_fragment():
         if request.form.get("more") == "1" and results:

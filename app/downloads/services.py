@@ -5,16 +5,14 @@ import json
 import logging
 import shutil
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app import settings
 from app.after_commit import after_commit
-from app.downloads import lifecycle, selection, setup, urls
+from app.downloads import lifecycle, quotas, selection, setup, urls
 from app.downloads.progress import PROGRESS_KEY
 from app.extensions import db, redis_conn
 from app.integrations import ytdlp
@@ -26,7 +24,6 @@ from app.models.downloads import (
     ACTIVE,
     CANCELLED,
     FAILED,
-    FINISHED,
     QUEUED,
     SKIPPED,
 )
@@ -36,27 +33,10 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 20
 PREVIEW_SECONDS = 600
-GB = 1024**3
 
 
 class Refused(Exception):
     """An add, cancel or retry that cannot happen; the message is for the person."""
-
-
-@dataclass(frozen=True)
-class Quota:
-    videos_today: int
-    videos_limit: int | None  # None: no limit
-    bytes_used: int
-    bytes_limit: int | None  # None: no cap
-
-    @property
-    def videos_left(self) -> int | None:
-        return None if self.videos_limit is None else max(0, self.videos_limit - self.videos_today)
-
-    @property
-    def storage_full(self) -> bool:
-        return self.bytes_limit is not None and self.bytes_used >= self.bytes_limit
 
 
 @dataclass(frozen=True)
@@ -245,58 +225,9 @@ def add_entries(
     return download
 
 
-# -- quotas -------------------------------------------------------------------------------------
-
-
-def quota(user: User) -> Quota:
-    """Videos added in the last 24 hours and storage kept, against this person's limits."""
-    since = utcnow() - timedelta(days=1)
-    videos = db.session.scalar(
-        select(func.coalesce(func.sum(Download.total_items), 0)).where(
-            Download.user_id == user.id, Download.created_at >= since
-        )
-    )
-    used = db.session.scalar(
-        select(func.coalesce(func.sum(DownloadItem.size_bytes), 0))
-        .join(Download, Download.id == DownloadItem.download_id)
-        .where(
-            Download.user_id == user.id,
-            DownloadItem.status == FINISHED,
-            DownloadItem.reused.is_(False),
-        )
-    )
-    per_day = user.quota_downloads if user.quota_downloads is not None else None
-    if per_day is None:
-        per_day = settings.get("quota.downloads")
-    cap_gb = user.quota_storage_gb
-    if cap_gb is None:
-        cap_gb = settings.get("downloads.storage_gb")
-    return Quota(
-        videos_today=int(videos or 0),
-        videos_limit=None if per_day <= 0 else int(per_day),
-        bytes_used=int(used or 0),
-        bytes_limit=None if not cap_gb or cap_gb <= 0 else int(cap_gb * GB),
-    )
-
-
 def _check_quota(user: User, count: int | None) -> None:
-    if user.is_admin:
-        return
-    left = quota(user)
-    if left.storage_full:
-        raise Refused(
-            f"Your downloads use all of your {left.bytes_limit / GB:.0f} GB; ask an admin for "
-            "more room or remove some."
-        )
-    if left.videos_left is None:
-        return
-    if left.videos_left <= 0:
-        raise Refused(f"You have added your {left.videos_limit} videos for today; try tomorrow.")
-    if count is not None and count > left.videos_left:
-        raise Refused(
-            f"That is {count} videos and you have {left.videos_left} left today: choose fewer "
-            f"(e.g. 1-{left.videos_left})."
-        )
+    if problem := quotas.problem(user, count):
+        raise Refused(problem)
 
 
 # -- seeing -------------------------------------------------------------------------------------

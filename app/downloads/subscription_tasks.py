@@ -11,7 +11,7 @@ from datetime import timedelta
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
 
-from app.downloads import services, urls
+from app.downloads import quotas, services, urls
 from app.downloads.subscription_retention import apply_retention
 from app.downloads.subscriptions import CHECK_TIMEOUT
 from app.extensions import db
@@ -121,7 +121,7 @@ def _check(sub: Subscription, first: bool, start_with: int) -> tuple[int, str]:
         return 0, FROM_NOW if first else "Nothing new"
     batch = ordered[::-1]  # oldest first: episodes number in the order they came out
     user = db.session.get(User, sub.user_id)
-    left = None if user.is_admin else services.quota(user).videos_left
+    left = quotas.videos_left(user)
     if left is not None:
         batch = batch[:left]  # the oldest now; the newer ones wait for the next check
     waiting = len(ordered) - len(batch)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from app.downloads import services
+from app.downloads import quotas, services
 from app.extensions import db
 from app.models import Download, DownloadItem, MediaItem
 from app.models.downloads import (
@@ -191,11 +191,11 @@ def quota_line(quota) -> str:
         videos = f"{quota.videos_today} video{'s' if quota.videos_today != 1 else ''} today"
     else:
         videos = f"{quota.videos_today} of {quota.videos_limit} {noun} today"
-    used = quota.bytes_used / services.GB
+    used = quota.bytes_used / quotas.GB
     if quota.bytes_limit is None:
         storage = f"{used:.1f} GB kept, no storage cap"
     else:
-        storage = f"{used:.1f} of {quota.bytes_limit / services.GB:g} GB"
+        storage = f"{used:.1f} of {quota.bytes_limit / quotas.GB:g} GB"
     return f"{videos} · {storage}"
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.downloads import services
+from app.downloads import quotas, services
 from app.extensions import db
 from app.models import Download, DownloadWatcher, Notification
 from tests.integration.download_helpers import (
@@ -118,7 +118,7 @@ def test_people_cannot_change_what_others_added_and_quotas_are_told_before_they_
         services.add(ann, f"{ready.url}/feeds/top10.xml")
     added = services.add(ann, f"{ready.url}/feeds/top10.xml", items="1-3")
     assert added.download.total_items == 3
-    assert services.quota(ann).videos_left == 0
+    assert quotas.quota(ann).videos_left == 0
     with pytest.raises(services.Refused, match="for today"):
         services.add(ann, f"{ready.url}/watch/vs000000008")
     with pytest.raises(services.Refused, match="Only the person"):
