@@ -5,7 +5,7 @@ import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path, PureWindowsPath
 
 import requests
@@ -61,25 +61,13 @@ def sections() -> Sections:
         return Sections([], "Connect a Plex server first; until then, type the library's name.")
     try:
         return Sections(list(plex_library.show_sections(base, token)))
-    except (PlexServerError, NotImplementedError, requests.RequestException, OSError):
+    except (PlexServerError, requests.RequestException, OSError):
         return Sections([], "Plex could not be read just now; type the library's name instead.")
-
-
-def ytdlp_version() -> tuple[str, date | None]:
-    try:
-        return ytdlp.version()
-    except NotImplementedError:
-        from yt_dlp.version import __version__
-
-        try:
-            return __version__, datetime.strptime(__version__[:10], "%Y.%m.%d").date()
-        except ValueError:
-            return __version__, None
 
 
 def facts() -> dict:
     """What the page tells the admin beside the form."""
-    version, released = ytdlp_version()
+    version, released = ytdlp.version()
     age = (datetime.now(UTC).date() - released).days if released else None
     return {
         "version": version,

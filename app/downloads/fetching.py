@@ -12,7 +12,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from sqlalchemy import update
 
-from app.downloads import layout, setup
+from app.downloads import layout, plex_publish, setup
 from app.downloads.lifecycle import finished_copy, reuse, settle
 from app.downloads.progress import Reporter, publish_changed
 from app.extensions import db, redis_conn
@@ -156,7 +156,7 @@ def _show_art(show: Path, image_url: str | None) -> None:
         return
     try:
         ytdlp.write_show_art(str(show), image_url, _guard())
-    except (FetchError, OSError, NotImplementedError) as exc:
+    except (FetchError, OSError) as exc:
         log.info("No artwork for %s: %s", show, exc)
 
 
@@ -170,12 +170,7 @@ def _after_finish(download: Download) -> None:
     """Settle the download, ask Plex to scan, commit, tell everyone watching."""
     settle(download)
     if download.plex_state != "waiting":
-        from app.downloads import plex_publish
-
-        try:
-            plex_publish.request_publish(download)
-        except NotImplementedError:
-            pass
+        plex_publish.request_publish(download)
     publish_changed(download)
     db.session.commit()
 

@@ -69,10 +69,7 @@ def apply_retention(sub: Subscription) -> int:
         if sibling is not None:
             touched[sibling.id] = sibling
     for download in touched.values():
-        try:
-            plex_publish.request_publish(download)
-        except NotImplementedError:
-            pass
+        plex_publish.request_publish(download)
     db.session.commit()
     return len(going)
 

@@ -148,7 +148,4 @@ def sweep_downloads() -> dict:
 def _sweep_publish() -> int:
     from app.downloads import plex_publish
 
-    try:
-        return plex_publish.sweep_publish()
-    except NotImplementedError:
-        return 0
+    return plex_publish.sweep_publish()

@@ -83,7 +83,7 @@ def test_the_page_says_what_the_admin_should_know(client, auth, people):
 
 def test_an_old_yt_dlp_is_warned_about(client, auth, people, monkeypatch):
     monkeypatch.setattr(
-        downloads_settings_services, "ytdlp_version", lambda: ("2025.01.01", date(2025, 1, 1))
+        downloads_settings_services.ytdlp, "version", lambda: ("2025.01.01", date(2025, 1, 1))
     )
     auth.login()
     assert "days old: sites change often" in text(client.get(PAGE))
