@@ -142,7 +142,7 @@ def requeue(item: DownloadItem) -> None:
     item.status, item.attempts, item.pct = QUEUED, 0, 0.0
     item.error = item.error_code = None
     item.due_at = utcnow() + IN_QUEUE
-    item.finished_at = None
+    item.finished_at, item.updated_at = None, utcnow()
     reopen(item.download)
     item_id, tag = item.id, f"r{time.time_ns()}"
     after_commit(lambda: enqueue_fetch(item_id, tag))

@@ -112,7 +112,7 @@ def sweep_downloads() -> dict:
     stale = db.session.execute(
         update(DownloadItem)
         .where(DownloadItem.status == RUNNING, DownloadItem.due_at < now)
-        .values(status=QUEUED, due_at=now, pct=0.0)
+        .values(status=QUEUED, due_at=now, pct=0.0, updated_at=now)
     ).rowcount
     db.session.commit()
     due = db.session.execute(
