@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     screenshot,
     sockets_open,
     wait_until_live,
+    wait_until_tab_live,
 )
 from tests.integration import download_page_helpers
 from tests.integration.download_helpers import allow
@@ -94,6 +95,7 @@ def test_progress_and_changes_reach_every_open_tab_live(app, live_server, open_p
     wait_until_live(live_server, more_than=before - 1)
     detail.goto(f"/downloads/{rows['playlist']}")
     for tab in (listing, detail):
+        wait_until_tab_live(tab)  # each page opened its own socket: hear it before publishing
         mark_page(tab)
 
     with app.app_context():
