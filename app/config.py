@@ -50,6 +50,7 @@ class Defaults:
     DOWNLOAD_ATTEMPTS = 3  # tries per video before it fails for good
     DOWNLOAD_RETRY_SECONDS = 30.0  # first retry; doubles each time
     DOWNLOAD_TIMEOUT = 6 * 3600  # seconds one video may take
+    DOWNLOAD_REQUEUE_SECONDS = 600  # a queued video no job took by then is queued again
     DOWNLOAD_LEASE_SECONDS = 120  # a running video's row is held this long between renewals
     DOWNLOAD_PROGRESS_SECONDS = 0.4  # at most one progress event per video this often
     PREVIEW_PAGE_SIZE = 50  # videos of a playlist listed per preview page

@@ -31,8 +31,13 @@ from app.models.downloads import (
 )
 from app.notifications.services import notify
 
-IN_QUEUE = timedelta(hours=1)  # a queued video not claimed by then is enqueued again
 DOWNLOADS_QUEUE = "downloads"
+
+
+def queued_until():
+    """When a video just put in the queue is put there again if no job has taken it: a Redis
+    that restarted empty loses its queue, and this is how long that delays the video."""
+    return utcnow() + timedelta(seconds=current_app.config["DOWNLOAD_REQUEUE_SECONDS"])
 
 
 def enqueue_fetch(item_id: int, tag: str = "a0") -> None:
@@ -141,7 +146,7 @@ def requeue(item: DownloadItem) -> None:
     """Queue a failed or cancelled video again (a retry from a person). No commit."""
     item.status, item.attempts, item.pct = QUEUED, 0, 0.0
     item.error = item.error_code = None
-    item.due_at = utcnow() + IN_QUEUE
+    item.due_at = queued_until()
     item.finished_at, item.updated_at = None, utcnow()
     reopen(item.download)
     item_id, tag = item.id, f"r{time.time_ns()}"

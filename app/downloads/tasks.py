@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from app.after_commit import after_commit
 from app.downloads import layout, selection
-from app.downloads.lifecycle import IN_QUEUE, enqueue_fetch, finished_copy, reuse, settle
+from app.downloads.lifecycle import enqueue_fetch, finished_copy, queued_until, reuse, settle
 from app.downloads.progress import publish_changed
 from app.extensions import db
 from app.integrations import ytdlp
@@ -90,7 +90,7 @@ def add_items(download: Download, pairs: list[tuple[int, Entry]]) -> None:
             uploader=(entry.uploader or "")[:500],
             upload_date=entry.upload_date,
             duration=entry.duration,
-            due_at=utcnow() + IN_QUEUE,
+            due_at=queued_until(),
         )
         copy = finished_copy(item)
         if copy is not None:
@@ -125,7 +125,7 @@ def sweep_downloads() -> dict:
         db.session.execute(
             update(DownloadItem)
             .where(DownloadItem.id.in_([row.id for row in due]), DownloadItem.status == QUEUED)
-            .values(due_at=now + IN_QUEUE)
+            .values(due_at=queued_until())
         )
         db.session.commit()
     for row in due:
