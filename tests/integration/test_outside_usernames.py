@@ -5,10 +5,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
-from tests.integration import test_oidc
-from tests.integration.test_oidc import people, sign_in
+from tests.integration import oidc_helpers
+from tests.integration.oidc_helpers import people, sign_in
 
-idp, owner, sso = test_oidc.idp, test_oidc.owner, test_oidc.sso  # the provider's fixtures
+idp, owner, sso = oidc_helpers.idp, oidc_helpers.owner, oidc_helpers.sso  # the provider's fixtures
 
 
 @pytest.mark.parametrize(
