@@ -6,8 +6,7 @@ from flask_login import current_user
 from app import audit, settings
 from app.admin import bp
 from app.auth.decorators import admin_required
-from app.downloads import quotas
-from app.downloads.views import quota_line
+from app.downloads.views import person_quota_line
 from app.extensions import db
 from app.htmx import render
 from app.models import User
@@ -38,7 +37,7 @@ def parse(raw, most: int, whole: bool) -> int | float | None:
 
 
 def usage_line(user: User) -> str:
-    return quota_line(quotas.quota(user))
+    return person_quota_line(user)
 
 
 def _person(user_id: int) -> User:

@@ -63,7 +63,7 @@ def _index(status_code: int = 200, **extra):
         page=page,
         cards=views.cards(page.items),
         everyone=everyone,
-        quota_line=views.quota_line(quotas.quota(current_user)),
+        quota_line=views.person_quota_line(current_user),
         qualities=[(q, forms.QUALITY_WORDS[q]) for q in QUALITIES],
         demo=demo_links(current_app.config["DEMO_VIDEO_URL"]),
         **extra,

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -50,9 +51,12 @@ def _listed(raw: str) -> tuple[str, ...]:
 
 def allowed_hosts() -> tuple[str, ...]:
     """Hosts the admin named beyond YouTube (host or host:port); private ones only when named."""
-    return _listed(
+    hosts = _listed(
         settings.get("downloads.allowed_hosts") or current_app.config["DOWNLOAD_ALLOWED_HOSTS"]
     )
+    # The demo's video site gets a new port each run; a saved list still names the old one.
+    demo = urlsplit(current_app.config.get("DEMO_VIDEO_URL") or "").netloc.lower()
+    return hosts + (demo,) if demo and demo not in hosts else hosts
 
 
 def allowed_sites() -> tuple[str, ...]:

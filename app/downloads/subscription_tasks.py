@@ -223,7 +223,7 @@ def _remember(sub: Subscription, entries: list) -> None:
         source_key=sub.source_key,
         kind=sub.kind,
         # Lists that show it anyway should read what it is.
-        title=f"{sub.title}: there before you subscribed, not downloaded"[:500],
+        title=f"{sub.title}: there before the subscription, not downloaded"[:500],
         status=SKIPPED,
         total_items=0,  # counts against no quota: nothing is fetched
         subscription_id=sub.id,

@@ -55,8 +55,22 @@ def list_download(download_id: int) -> str:
     if not positions:
         download.status, download.error = FAILED, ytdlp.ERROR_WORDS[ytdlp.UNSUPPORTED]
         download.active_key = None
+    elif any(item.reused for item in download.items):
+        # Videos fetched before are done at once, and no fetch job will ask Plex for them.
+        _request_publish(download)
+    # Open pages learn the count of videos, and the end when every video was there already.
+    publish_changed(download)
     db.session.commit()
     return f"listed {len(positions)}"
+
+
+def _request_publish(download: Download) -> None:
+    from app.downloads import plex_publish
+
+    try:
+        plex_publish.request_publish(download)
+    except NotImplementedError:
+        pass
 
 
 def _listed(url: str, last: int, guard) -> list[Entry]:

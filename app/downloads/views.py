@@ -199,6 +199,16 @@ def quota_line(quota) -> str:
     return f"{videos} · {storage}"
 
 
+def person_quota_line(user) -> str:
+    """The quota line for this person; admins are not held to the limits, so none are shown."""
+    quota = quotas.quota(user)
+    if not user.is_admin:
+        return quota_line(quota)
+    videos = f"{quota.videos_today} video{'s' if quota.videos_today != 1 else ''} today"
+    used = quota.bytes_used / quotas.GB
+    return f"{videos} · {used:.1f} GB kept · admins have no download limits"
+
+
 def can_change(download: Download) -> bool:
     """Whether the signed-in person may cancel or retry it (watchers only watch)."""
     from flask_login import current_user

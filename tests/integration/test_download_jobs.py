@@ -73,6 +73,8 @@ def test_a_second_person_adding_the_same_playlist_shares_it_and_videos_are_not_f
     done = settled(again.download.id)
     assert done.status == "finished" and done.items[0].reused
     assert len([h for h in ready.state.hits if "/media/" in h]) == fetched
+    # Only reused videos, and still the Plex step is asked for, so the page does not wait on it.
+    assert done.plex_state is not None
 
 
 def test_cancel_stops_the_download_and_leaves_no_partial_file(app, ready, worker):
