@@ -55,8 +55,8 @@ def allowed_hosts() -> tuple[str, ...]:
         settings.get("downloads.allowed_hosts") or current_app.config["DOWNLOAD_ALLOWED_HOSTS"]
     )
     # The demo's video site gets a new port each run; a saved list still names the old one.
-    demo = urlsplit(current_app.config.get("DEMO_VIDEO_URL") or "").netloc.lower()
-    return hosts + (demo,) if demo and demo not in hosts else hosts
+    demo = current_app.config["DEMO"] and urlsplit(current_app.config["DEMO_VIDEO_URL"]).netloc
+    return hosts + (demo.lower(),) if demo and demo.lower() not in hosts else hosts
 
 
 def allowed_sites() -> tuple[str, ...]:

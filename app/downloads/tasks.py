@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from app.after_commit import after_commit
-from app.downloads import layout, selection
+from app.downloads import layout, plex_publish, selection
 from app.downloads.lifecycle import enqueue_fetch, finished_copy, queued_until, reuse, settle
 from app.downloads.progress import publish_changed
 from app.extensions import db
@@ -57,20 +57,11 @@ def list_download(download_id: int) -> str:
         download.active_key = None
     elif any(item.reused for item in download.items):
         # Videos fetched before are done at once, and no fetch job will ask Plex for them.
-        _request_publish(download)
+        plex_publish.request_publish(download)
     # Open pages learn the count of videos, and the end when every video was there already.
     publish_changed(download)
     db.session.commit()
     return f"listed {len(positions)}"
-
-
-def _request_publish(download: Download) -> None:
-    from app.downloads import plex_publish
-
-    try:
-        plex_publish.request_publish(download)
-    except NotImplementedError:
-        pass
 
 
 def _listed(url: str, last: int, guard) -> list[Entry]:
@@ -160,6 +151,4 @@ def sweep_downloads() -> dict:
 
 
 def _sweep_publish() -> int:
-    from app.downloads import plex_publish
-
     return plex_publish.sweep_publish()

@@ -8,7 +8,7 @@ from app.downloads.urls import UrlRefused
 
 
 def test_the_demo_site_is_allowed_though_the_saved_list_names_its_old_port(make_app):
-    app = make_app(DEMO_VIDEO_URL="http://127.0.0.1:45555")
+    app = make_app(DEMO=True, DEMO_VIDEO_URL="http://127.0.0.1:45555")
     with app.app_context():
         # Saving Admin → Downloads in an earlier run stored that run's port.
         settings.put({"downloads.allowed_hosts": "127.0.0.1:41475"})
@@ -17,7 +17,7 @@ def test_the_demo_site_is_allowed_though_the_saved_list_names_its_old_port(make_
 
 
 def test_without_the_demo_only_named_hosts_are_allowed(make_app):
-    app = make_app(DEMO_VIDEO_URL="")
+    app = make_app(DEMO=False, DEMO_VIDEO_URL="http://127.0.0.1:45555")
     with app.app_context():
         settings.put({"downloads.allowed_hosts": "127.0.0.1:41475"})
         assert setup.allowed_hosts() == ("127.0.0.1:41475",)
