@@ -117,7 +117,11 @@ def _tell_ended(download: Download, statuses: list[str]) -> None:
         return
     if download.status == FINISHED:
         words = "1 video is" if done == 1 else f"{done} videos are"
-        heading, body, level = f"Downloaded: {title}", f"{words} on their way into Plex.", "success"
+        # Videos fetched before for someone else are in Plex already.
+        where = (
+            "in Plex already" if all(i.reused for i in download.items) else "on their way into Plex"
+        )
+        heading, body, level = f"Downloaded: {title}", f"{words} {where}.", "success"
     elif download.status == PARTIAL:
         heading = f"Partly downloaded: {title}"
         body, level = f"{done} downloaded, {failed} failed; retry them from Downloads.", "warning"

@@ -41,8 +41,14 @@ def allowed_words(hosts=(), sites=()) -> str:
 
 
 def split_urls(text: str) -> list[str]:
-    """The addresses in what a person pasted: one per line or separated by spaces."""
-    found = [part for part in re.split(r"[\s,]+", text or "") if part]
+    """The addresses in what a person pasted: one per line, or several on a line separated by
+    spaces or commas. A line of words that are not addresses stays one entry, refused once."""
+    found = []
+    for line in (text or "").splitlines():
+        parts = [part for part in re.split(r"[\s,]+", line) if part]
+        if parts and not all("." in part or "://" in part for part in parts):
+            parts = [line.strip()]
+        found.extend(parts)
     return list(dict.fromkeys(found))
 
 

@@ -73,7 +73,7 @@ def test_a_person_sees_their_own_downloads_with_counts_and_state(client, auth, m
     auth.login("alice")
     page = text(client.get("/downloads"))
     assert "Cooking Week" in page and "Bob's Garden" not in page
-    assert "Playlist · Chef Ana · best · 1 of 3 videos" in page
+    assert "Playlist · Chef Ana · Best available · 1 of 3 videos" in page
     assert "Downloading" in page and "Everyone's" not in page
     assert "3 of 20 videos today · 0.0 of 50 GB" in page  # the default limits, before they are hit
 

@@ -110,4 +110,5 @@ def test_inside_addresses(address, answer):
 
 
 def test_a_paste_splits_into_distinct_addresses():
-    assert split_urls(" a\nb, a  c\n") == ["a", "b", "c"]
+    assert split_urls(" a.tv\nb.tv, a.tv  c.tv\n") == ["a.tv", "b.tv", "c.tv"]
+    assert split_urls("not a url\nyoutu.be/x") == ["not a url", "youtu.be/x"]
