@@ -123,11 +123,23 @@ def publish_download(download_id: int) -> str:
     if outcome == DONE and section_key:
         # Our library picks the new episodes up now, so the download can link to its show.
         enqueue(
-            "app.library.tasks.section_update",
+            "app.downloads.plex_publish.sync_show",
             section_key,
-            job_id=f"library-section-{section_key}",
+            download_id,
+            job_id=f"download-library-{download_id}",
         )
     return outcome
+
+
+def sync_show(section_key: str, download_id: int) -> dict:
+    """Pick the download's show up in our library, then let open pages link to it."""
+    from app.library.tasks import section_update
+
+    result = section_update(section_key)
+    download = db.session.get(Download, download_id)
+    if download is not None:
+        _announce(download.id, download.user_id)
+    return result
 
 
 def _connection() -> tuple[str, str, plex_library.SectionCheck]:

@@ -129,13 +129,10 @@ def test_a_playlist_lands_in_plex_as_a_show_and_a_collection(
     assert collection_videos(plex) == [("Garden mix", list(ORDER))]
     expect(tab.locator(f"#dl-{download_id}-head")).to_contain_text("In Plex", timeout=15_000)
     # Our own library syncs the new show, and the download links to it.
+    # Our own library syncs the new show, and the open page links to it without a reload.
     opener = tab.locator("a", has_text="Open in library")
-
-    def linked():
-        tab.reload()
-        return opener.count()
-
-    wait_for(linked, timeout=30, interval=1)
+    expect(opener).to_be_visible(timeout=30_000)
+    assert same_document(tab), "the page was reloaded"
     opener.first.click()
     tab.wait_for_url("**/library/item/*")
     expect(tab.locator("h1")).to_contain_text("Garden mix")
