@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from app import settings
-from app.downloads import bp as downloads_bp
 from app.downloads import setup
 from app.extensions import db
 from app.models import Download, DownloadItem, Subscription, User
@@ -42,8 +41,6 @@ def site(video_site):
 @pytest.fixture
 def app(make_app, site, tmp_path):
     app = make_app(MEDIA_ROOT=str(tmp_path / "media"))
-    if "downloads" not in app.blueprints:  # until the downloads pages are registered in main
-        app.register_blueprint(downloads_bp)
     with app.app_context():
         settings.put({"downloads.allowed_hosts": site[1].split("//", 1)[1]})
     return app

@@ -7,20 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.downloads import bp as downloads_bp
 from app.extensions import db
 from app.models import Download, DownloadItem, Subscription
 from app.models.base import utcnow
 
 PLAYLIST = "https://www.youtube.com/playlist?list=PLalice0000000000000"
-
-
-@pytest.fixture
-def app(make_app):
-    app = make_app()
-    if "downloads" not in app.blueprints:  # until the downloads pages are registered in main
-        app.register_blueprint(downloads_bp)
-    return app
 
 
 @pytest.fixture
