@@ -28,7 +28,7 @@ from bench.common import (
     raise_on_sigterm,
     thread_count,
 )
-from bench.ws_client import expected_messages, now_us, open_sockets, settle
+from bench.ws_client import STAMP, expected_messages, now_us, open_sockets, settle
 
 TICK_SECONDS = 0.01
 READY_SECONDS = 60
@@ -38,10 +38,21 @@ TARGET_P99_MS = 250
 # --- the publisher (a child process running inside the app) -----------------------------------
 
 
-def run_publisher(user_ids: list[int], rate: float, seconds: float) -> int:
-    """Send `rate` events a second to each user for `seconds`, spread evenly over each second."""
-    from app import create_app
+def notify(due: list[int]) -> tuple[int, int]:
+    """One bell event to all these users, stamped with its send time; -> (first, last) stamp."""
     from app.realtime.events import publish
+
+    stamp = now_us()
+    publish({"type": "notification.count", "unread": stamp}, user_ids=due)
+    return stamp, stamp
+
+
+def run_publisher(user_ids: list[int], rate: float, seconds: float, send=notify) -> int:
+    """Send `rate` events a second to each user for `seconds`, spread evenly over each second.
+
+    `send(due_user_ids)` publishes one event to each of them and returns the (first, last)
+    stamps it put in."""
+    from app import create_app
 
     app = create_app()
     period = 1.0 / rate
@@ -66,10 +77,8 @@ def run_publisher(user_ids: list[int], rate: float, seconds: float) -> int:
                     if tick * TICK_SECONDS <= off < (tick + 1) * TICK_SECONDS
                 ]
                 if due:
-                    stamp = now_us()
+                    stamp, last = send(due)
                     first = first or stamp
-                    last = stamp
-                    publish({"type": "notification.count", "unread": stamp}, user_ids=due)
                     for uid in due:
                         sent[uid] += 1
                 pause = tick_end - time.monotonic()
@@ -89,8 +98,8 @@ def run_publisher(user_ids: list[int], rate: float, seconds: float) -> int:
 class Publisher:
     """The publisher child: started ahead, told to go, and waited for (bounded)."""
 
-    def __init__(self, env, user_ids, rate, seconds):
-        cmd = [sys.executable, "-m", "bench.ws", "--publisher", "--rate", str(rate)]
+    def __init__(self, env, user_ids, rate, seconds, module="bench.ws"):
+        cmd = [sys.executable, "-m", module, "--publisher", "--rate", str(rate)]
         cmd += ["--seconds", str(seconds), "--user-ids", ",".join(map(str, user_ids))]
         self.seconds = seconds
         self.proc = subprocess.Popen(
@@ -154,14 +163,21 @@ def server_figures(stack: Stack) -> dict:
     return figures
 
 
-async def run(stack: Stack, args) -> dict:
+async def run(stack: Stack, args, *, module="bench.ws", stamp=STAMP, window=None) -> dict:
+    """Sockets, warm-up, the measured run and its figures.
+
+    `module` is the bench whose `--publisher` sends the events and `stamp` reads their send
+    time back; `window`, if given, has begin() and end() -> dict, called as the measured run
+    starts and once its backlog is in, and what end() returns joins the figures."""
     usernames = [f"bench{i:04d}" for i in range(args.users)]
     log(f"signing in {len(usernames)} users…")
     cookies = sign_in_all(stack, usernames)
     ids = user_ids(stack, usernames)
     idle = server_figures(stack)
 
-    sockets, failures = await open_sockets(stack, cookies, ids, args.sockets_per_user, args.deflate)
+    sockets, failures = await open_sockets(
+        stack, cookies, ids, args.sockets_per_user, args.deflate, stamp
+    )
     arrivals: list[tuple[int, int]] = []
     readers = [asyncio.create_task(s.receive(arrivals)) for s in sockets if s.open]
     uids = sorted(set(ids.values()))
@@ -170,7 +186,7 @@ async def run(stack: Stack, args) -> dict:
         log("warming up until every socket hears events…")
         deadline = time.monotonic() + READY_SECONDS
         while time.monotonic() < deadline:
-            warm = Publisher(stack.env, uids, min(args.rate, 2), 2)
+            warm = Publisher(stack.env, uids, min(args.rate, 2), 2, module)
             try:
                 warm.go()
                 await warm.result()
@@ -185,11 +201,13 @@ async def run(stack: Stack, args) -> dict:
         arrivals.clear()
         for s in sockets:
             s.received = 0
-        publisher = Publisher(stack.env, uids, args.rate, args.seconds)
+        publisher = Publisher(stack.env, uids, args.rate, args.seconds, module)
         pids = [stack.gunicorn.pid, *stack.worker_pids()]
         server_cpu, machine = sum(map(cpu_seconds, pids)), machine_busy_seconds()
         own = resource.getrusage(resource.RUSAGE_SELF)
         started = time.monotonic()
+        if window:
+            window.begin()
         try:
             publisher.go()
             outcome = await publisher.result()
@@ -199,6 +217,7 @@ async def run(stack: Stack, args) -> dict:
         # Wait for the backlog: every message in, or nothing new for a while (bounded).
         await settle(arrivals, lambda: len(arrivals) >= expected)
         elapsed = time.monotonic() - started
+        extra = window.end() if window else {}
         own_after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = sum(map(cpu_seconds, pids)) - server_cpu
         machine = machine_busy_seconds() - machine
@@ -249,6 +268,7 @@ async def run(stack: Stack, args) -> dict:
         },
         "web_processes_idle": idle,
         "web_processes_with_sockets": loaded,
+        **extra,
     }
 
 

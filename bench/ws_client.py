@@ -31,8 +31,9 @@ def now_us() -> int:
 
 
 class Socket:
-    def __init__(self, user_id: int, cookie: str):
+    def __init__(self, user_id: int, cookie: str, stamp: re.Pattern = STAMP):
         self.user_id = user_id
+        self.stamp = stamp  # reads the send time back out of a pushed fragment
         self.cookie = cookie
         self.ws = WSConnection(ConnectionType.CLIENT)
         self.writer: asyncio.StreamWriter | None = None
@@ -82,7 +83,7 @@ class Socket:
                         text.append(event.data)
                         if not event.message_finished:
                             continue
-                        match = STAMP.search("".join(text))
+                        match = self.stamp.search("".join(text))
                         text.clear()
                         if match:
                             self.received += 1
@@ -106,9 +107,13 @@ class Socket:
         self.writer.close()
 
 
-async def open_sockets(stack, cookies, ids, per_user, deflate) -> tuple[list[Socket], dict]:
+async def open_sockets(
+    stack, cookies, ids, per_user, deflate, stamp: re.Pattern = STAMP
+) -> tuple[list[Socket], dict]:
     sockets = [
-        Socket(ids[name], cookie) for name, cookie in cookies.items() for _ in range(per_user)
+        Socket(ids[name], cookie, stamp)
+        for name, cookie in cookies.items()
+        for _ in range(per_user)
     ]
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
     failures: dict[str, int] = {}
