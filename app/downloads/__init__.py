@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("downloads", __name__, url_prefix="/downloads")
 
-from app.downloads import fragments, routes, subscription_routes, words  # noqa: E402,F401
+from app.downloads import (  # noqa: E402,F401
+    fragments,
+    routes,
+    subscription_fragments,
+    subscription_routes,
+    words,
+)

@@ -2,6 +2,7 @@
 
 from flask import render_template
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy import select
 
 from app.downloads import services, views
@@ -63,3 +64,28 @@ def changed(event: dict) -> str | None:
         return html
     finally:
         db.session.remove()  # the socket waits for its next event holding no connection
+
+
+@renders("download.added")
+def added(event: dict) -> str | None:
+    """A new download at the top of the first page of each list that shows it, and the quota."""
+    download_id = _id(event, "download_id")
+    if download_id is None:
+        return None
+    try:
+        download = db.session.get(Download, download_id)
+        if download is None or not services.can_see(current_user, download):
+            return None
+        card = render_template("downloads/_card.html", card=views.card(download), oob=False)
+        lists = ["everyone"] if current_user.is_admin else []
+        if download.user_id == current_user.id or not current_user.is_admin:
+            lists.append("mine")
+        html = "".join(
+            f'<div hx-swap-oob="afterbegin:#dl-cards-{name}">{card}</div>' for name in lists
+        )
+        if download.user_id == current_user.id:
+            line = escape(views.person_quota_line(current_user))
+            html += f'<li id="dl-quota" hx-swap-oob="true">{line}</li>'
+        return html
+    finally:
+        db.session.remove()

@@ -28,6 +28,7 @@ from app.models.downloads import (
     SKIPPED,
 )
 from app.paging import paginate
+from app.realtime.events import publish
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ def add(
             return Added(_watch(running, user), shared=True)
         raise Refused("That was added a moment ago; reload the page.") from None
     start_listing(download)
+    announce_added(download)
     db.session.commit()
     return Added(download, shared=False)
 
@@ -172,6 +174,13 @@ def _watch(download: Download, user: User) -> Download:
         except IntegrityError:
             db.session.rollback()
     return download
+
+
+def announce_added(download: Download) -> None:
+    """After the commit, put the new download on the open Downloads pages that list it."""
+    event = {"type": "download.added", "download_id": download.id}
+    owner = download.user_id
+    after_commit(lambda: publish(event, user_ids=[owner], admins=True))
 
 
 def start_listing(download: Download) -> None:
@@ -221,6 +230,7 @@ def add_entries(
     from app.downloads.tasks import add_items
 
     add_items(download, list(enumerate(entries, start=1)))
+    announce_added(download)
     db.session.commit()
     return download
 

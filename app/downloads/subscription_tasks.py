@@ -20,6 +20,7 @@ from app.jobs import enqueue
 from app.models import Download, DownloadItem, Subscription, User
 from app.models.base import utcnow
 from app.models.downloads import SKIPPED
+from app.realtime.events import publish
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,9 @@ def check_subscription(subscription_id: int) -> str:
     except Exception:
         log.exception("Retention of subscription %s failed", subscription_id)
         db.session.rollback()
+    # Open subscription pages show what this check found.
+    event = {"type": "subscription.changed", "subscription_id": subscription_id}
+    publish(event, user_ids=[sub.user_id], admins=True)
     return result
 
 

@@ -67,6 +67,13 @@
     return part.id ? "#" + CSS.escape(part.id) : null;
   }
 
+  // A list that takes new entries at its top ("afterbegin:#list") must not take one it shows.
+  function alreadyHere(part) {
+    var spec = part.getAttribute("hx-swap-oob") || "";
+    var entry = part.firstElementChild;
+    return spec.indexOf("afterbegin:") === 0 && entry && entry.id && document.getElementById(entry.id) !== null;
+  }
+
   function onThisPage(selector) {
     if (!selector) return false;
     try {
@@ -90,7 +97,9 @@
     var template = document.createElement("template");
     template.innerHTML = event.detail.message;
     var parts = Array.prototype.slice.call(template.content.children);
-    var wanted = parts.filter(function (part) { return onThisPage(oobTarget(part)); });
+    var wanted = parts.filter(function (part) {
+      return onThisPage(oobTarget(part)) && !alreadyHere(part);
+    });
     if (wanted.length === parts.length) return;
     event.preventDefault();
     if (wanted.length === 0) return;
