@@ -11,7 +11,7 @@ from app.downloads.demo import demo_links
 from app.downloads.urls import MAX_URL_LENGTH, UrlRefused
 from app.extensions import db
 from app.htmx import render, wants_fragment
-from app.integrations.ytdlp import QUALITIES, FetchError
+from app.integrations.ytdlp import NETWORK, QUALITIES, FetchError
 from app.library.browse import image_response, placeholder
 from app.library.images import Missing, Unavailable
 from app.models import Download, DownloadItem, DownloadWatcher, User
@@ -45,6 +45,9 @@ def _back(default: str) -> str:
 
 
 def _words(exc: Exception) -> str:
+    if isinstance(exc, FetchError) and exc.code == NETWORK and current_app.config["DEMO"]:
+        # The demo is often tried with a real link first; say why it cannot be reached.
+        return f"{exc.message} This demo may not reach the internet: try one of the demo videos."
     return exc.message if isinstance(exc, FetchError) else str(exc)
 
 
