@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.downloads import quotas, services
 from app.extensions import db
-from app.models import Download, DownloadWatcher, Notification
+from app.models import Download, DownloadWatcher, Notification, User
 from tests.integration.download_helpers import (
     allow,
     files_under,
@@ -126,3 +126,28 @@ def test_people_cannot_change_what_others_added_and_quotas_are_told_before_they_
     with pytest.raises(services.Refused, match="Only the person"):
         services.cancel(bob, added.download)
     assert not services.can_see(bob, added.download)
+
+
+def test_two_people_adding_the_same_playlist_at_the_same_moment_share_one_download(app, ready):
+    import threading
+
+    ids = [person("ann").id, person("bob").id]
+    url = f"{ready.url}/feeds/top10.xml"
+    services.preview(db.session.get(User, ids[0]), url)  # read once, so both adds race the insert
+    start, results = threading.Barrier(2), {}
+
+    def add(user_id):
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            start.wait()
+            added = services.add(user, url)
+            results[user_id] = (added.download.id, added.shared)
+
+    threads = [threading.Thread(target=add, args=(user_id,)) for user_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len({download_id for download_id, _ in results.values()}) == 1
+    assert sorted(shared for _, shared in results.values()) == [False, True]
+    assert db.session.scalar(select(func.count()).select_from(Download)) == 1
