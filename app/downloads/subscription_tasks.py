@@ -115,8 +115,15 @@ def _claim(subscription_id: int) -> Subscription | None:
 def _check(sub: Subscription, first: bool, start_with: int) -> tuple[int, str]:
     """Download what is new; returns how many were added and the words for the list."""
     source = services.check_url(sub.source_url)
-    listed = _listing(source.url, sub.kind, max(CHANNEL_WINDOW, start_with), services.guard())
-    new = pick_new(listed, _known(sub.id), sub.kind)
+    known = _known(sub.id)
+    window = max(CHANNEL_WINDOW, start_with)
+    listed = _listing(source.url, sub.kind, window, services.guard())
+    # A busy channel may have put out more than a window of videos since the last check: list
+    # further back until a video this subscription knows shows up (or the channel ends).
+    while not first and sub.kind == "channel" and _all_new(listed, known, window):
+        window = min(window * 4, PLAYLIST_MOST)
+        listed = _listing(source.url, sub.kind, window, services.guard())
+    new = pick_new(listed, known, sub.kind)
     ordered = newest_first(new, sub.kind)
     if first:
         ordered, already = ordered[:start_with], ordered[start_with:]
@@ -151,6 +158,13 @@ def _listing(url: str, kind: str, window: int, guard: ytdlp.Guard) -> list[ytdlp
             break
         start = end + 1
     return entries
+
+
+def _all_new(listed, known, window: int) -> bool:
+    """Whether a full window was listed and none of it is known (more may lie beyond)."""
+    if len(listed) < window or window >= PLAYLIST_MOST:
+        return False
+    return not any((e.extractor.lower(), e.video_id) in known for e in listed)
 
 
 def _known(sub_id: int) -> set[tuple[str, str]]:

@@ -84,23 +84,25 @@ def add_items(download: Download, pairs: list[tuple[int, Entry]]) -> None:
         download.folder = layout.safe_name(name, fallback="YouTube")
     download.uploader = download.uploader or (first.uploader if first else "")
     items = []
-    for position, entry in pairs:
-        item = DownloadItem(
-            download=download,
-            position=position,
-            extractor=entry.extractor[:64],
-            video_id=entry.video_id[:200],
-            url=entry.url[:2000],
-            title=(entry.title or entry.video_id)[:500],
-            uploader=(entry.uploader or "")[:500],
-            upload_date=entry.upload_date,
-            duration=entry.duration,
-            due_at=queued_until(),
-        )
-        copy = finished_copy(item)
-        if copy is not None:
-            reuse(item, copy)
-        items.append(item)
+    # The lookups below must not flush half-built rows.
+    with db.session.no_autoflush:
+        for position, entry in pairs:
+            item = DownloadItem(
+                download=download,
+                position=position,
+                extractor=entry.extractor[:64],
+                video_id=entry.video_id[:200],
+                url=entry.url[:2000],
+                title=(entry.title or entry.video_id)[:500],
+                uploader=(entry.uploader or "")[:500],
+                upload_date=entry.upload_date,
+                duration=entry.duration,
+                due_at=queued_until(),
+            )
+            copy = finished_copy(item)
+            if copy is not None:
+                reuse(item, copy)
+            items.append(item)
     db.session.add_all(items)
     db.session.flush()
     queued = [i.id for i in items if i.status == QUEUED]
