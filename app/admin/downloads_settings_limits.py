@@ -1,6 +1,6 @@
 """One person's own download limits, set by an admin; empty fields follow the defaults."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from app import audit, settings
@@ -40,13 +40,6 @@ def usage_line(user: User) -> str:
     return person_quota_line(user)
 
 
-def _person(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 def _page(user: User, values: dict, errors: dict | None = None, status_code: int = 200):
     return render(
         "downloads/limits.html",
@@ -69,7 +62,7 @@ def _shown(value) -> str:
 @bp.get("/downloads/people/<int:user_id>/limits")
 @admin_required
 def download_limits(user_id: int):
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     return _page(
         user, {name: _shown(getattr(user, column)) for name, (column, *_) in FIELDS.items()}
     )
@@ -78,7 +71,7 @@ def download_limits(user_id: int):
 @bp.post("/downloads/people/<int:user_id>/limits")
 @admin_required
 def download_limits_save(user_id: int):
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     values, errors = {}, {}
     for name, (_column, _label, most, whole) in FIELDS.items():
         try:

@@ -5,6 +5,7 @@ from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import select
 
+from app.bounded import parse_id
 from app.downloads import services, views
 from app.extensions import db
 from app.models import Download, DownloadItem
@@ -16,8 +17,14 @@ CHANGED_ROWS = 100
 
 
 def _id(event: dict, key: str) -> int | None:
-    value = event.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    return parse_id(event.get(key))
+
+
+def _visible(event: dict) -> Download | None:
+    """The event's download, when the person this socket belongs to may see it."""
+    download_id = _id(event, "download_id")
+    download = db.session.get(Download, download_id) if download_id else None
+    return download if download is not None and services.can_see(current_user, download) else None
 
 
 @renders("download.progress")
@@ -39,12 +46,9 @@ def progress(event: dict) -> str | None:
 @renders("download.changed")
 def changed(event: dict) -> str | None:
     """The download's card, its page's header and its recently changed rows, from the database."""
-    download_id = _id(event, "download_id")
-    if download_id is None:
-        return None
     try:
-        download = db.session.get(Download, download_id)
-        if download is None or not services.can_see(current_user, download):
+        download = _visible(event)
+        if download is None:
             return None
         card = views.card(download)
         html = render_template("downloads/_card.html", card=card, oob=True)
@@ -69,12 +73,9 @@ def changed(event: dict) -> str | None:
 @renders("download.added")
 def added(event: dict) -> str | None:
     """A new download at the top of the first page of each list that shows it, and the quota."""
-    download_id = _id(event, "download_id")
-    if download_id is None:
-        return None
     try:
-        download = db.session.get(Download, download_id)
-        if download is None or not services.can_see(current_user, download):
+        download = _visible(event)
+        if download is None:
             return None
         card = render_template("downloads/_card.html", card=views.card(download), oob=False)
         lists = ["everyone"] if current_user.is_admin else []

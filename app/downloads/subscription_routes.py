@@ -2,15 +2,13 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from app.downloads import bp, services, subscription_form, subscriptions
 from app.downloads.urls import UrlRefused
 from app.extensions import db
 from app.htmx import render
 from app.integrations import ytdlp
-from app.models import Download, Subscription
-from app.models.downloads import SKIPPED
+from app.models import Subscription
 
 FIELDS = ("url", "quality", "interval", "start_with", "keep_newest", "keep_days")
 
@@ -30,13 +28,7 @@ def _shown(form) -> dict[str, str]:
 
 def _list_page(values: dict | None = None, errors: dict | None = None, existing=None, code=200):
     subs = subscriptions.visible(current_user)
-    latest = dict(
-        db.session.execute(
-            select(Download.subscription_id, func.max(Download.id))
-            .where(Download.subscription_id.in_([s.id for s in subs]), Download.status != SKIPPED)
-            .group_by(Download.subscription_id)
-        ).all()
-    )
+    latest = subscriptions.latest_downloads([s.id for s in subs])
     defaults = {
         "quality": "best",
         "interval": subscription_form.format_interval(subscription_form.DEFAULT_INTERVAL),

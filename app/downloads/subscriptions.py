@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.downloads import services, setup, urls
@@ -175,3 +175,13 @@ def recent_downloads(sub: Subscription, limit: int = 10) -> list[Download]:
 
 def _every(sub: Subscription) -> timedelta:
     return timedelta(minutes=sub.interval_minutes)
+
+
+def latest_downloads(sub_ids) -> dict[int, int]:
+    """{subscription id: its newest download} (not the record of videos passed over)."""
+    rows = db.session.execute(
+        select(Download.subscription_id, func.max(Download.id))
+        .where(Download.subscription_id.in_(list(sub_ids)), Download.status != SKIPPED)
+        .group_by(Download.subscription_id)
+    )
+    return dict(rows.all())

@@ -1,6 +1,6 @@
 """One person's own request limits, set by an admin; empty fields follow the defaults."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from app import settings
@@ -16,13 +16,6 @@ FIELDS = {
     "season_limit": ("Seasons", quotas.MAX_LIMIT),
     "season_days": ("per days", quotas.MAX_DAYS),
 }
-
-
-def _person(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 def _page(user: User, values: dict, errors: dict | None = None, status_code: int = 200):
@@ -41,7 +34,7 @@ def _page(user: User, values: dict, errors: dict | None = None, status_code: int
 @bp.get("/admin/requests/people/<int:user_id>/limits")
 @admin_required
 def limits(user_id: int):
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     own = db.session.get(RequestQuota, user.id)
     values = {key: getattr(own, key, None) for key in FIELDS}
     return _page(user, {k: "" if v is None else str(v) for k, v in values.items()})
@@ -50,7 +43,7 @@ def limits(user_id: int):
 @bp.post("/admin/requests/people/<int:user_id>/limits")
 @admin_required
 def limits_save(user_id: int):
-    user = _person(user_id)
+    user = db.get_or_404(User, user_id)
     values, errors = {}, {}
     for key, (_, most) in FIELDS.items():
         try:
