@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import update
 
 from app.downloads import layout, plex_publish, setup
-from app.downloads.lifecycle import finished_copy, reuse, settle
+from app.downloads.lifecycle import finished_copy, reuse, settle_alone
 from app.downloads.progress import Reporter, publish_changed
 from app.extensions import db, redis_conn
 from app.integrations import ytdlp
@@ -87,9 +87,9 @@ def _claim(item_id: int) -> DownloadItem | None:
     if taken.rowcount != 1:
         return None
     item = db.session.get(DownloadItem, item_id)
-    settle(item.download)
+    settle_alone(item.download_id)
     db.session.commit()
-    return item
+    return db.session.get(DownloadItem, item_id)
 
 
 def _finished(item_id: int, staged: Path, size: int, info: dict) -> str:
@@ -168,7 +168,7 @@ def _os_error(exc: OSError) -> FetchError:
 
 def _after_finish(download: Download) -> None:
     """Settle the download, ask Plex to scan, commit, tell everyone watching."""
-    settle(download)
+    download = settle_alone(download.id)
     if download.plex_state != "waiting":
         plex_publish.request_publish(download)
     publish_changed(download)
@@ -205,7 +205,7 @@ def _failed(item_id: int, exc: FetchError) -> str:
                 commit=False,
             )
     item.pct, item.updated_at = 0.0, utcnow()
-    settle(download)
+    download = settle_alone(download.id)
     publish_changed(download)
     db.session.commit()
     return outcome

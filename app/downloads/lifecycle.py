@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.after_commit import after_commit
 from app.downloads import setup
@@ -105,6 +105,20 @@ def settle(download: Download, *, cancelled: bool = False) -> None:
     if before in ACTIVE:
         download.finished_at = utcnow()
         _tell_ended(download, statuses)
+
+
+def settle_alone(download_id: int, *, cancelled: bool = False) -> Download:
+    """Commit what is pending, then settle the download holding its row. Two jobs that end
+    videos of one download at the same moment would each see the other's still running, and
+    the download would stay "running" for good; holding the row makes the second one wait."""
+    db.session.commit()
+    db.session.execute(
+        update(Download).where(Download.id == download_id).values(updated_at=utcnow())
+    )
+    db.session.expire_all()
+    download = db.session.get(Download, download_id)
+    settle(download, cancelled=cancelled)
+    return download
 
 
 def _tell_ended(download: Download, statuses: list[str]) -> None:

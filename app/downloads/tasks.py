@@ -12,7 +12,14 @@ from sqlalchemy import select, update
 
 from app.after_commit import after_commit
 from app.downloads import layout, plex_publish, selection
-from app.downloads.lifecycle import enqueue_fetch, finished_copy, queued_until, reuse, settle
+from app.downloads.lifecycle import (
+    enqueue_fetch,
+    finished_copy,
+    queued_until,
+    reuse,
+    settle,
+    settle_alone,
+)
 from app.downloads.progress import publish_changed
 from app.extensions import db
 from app.integrations import ytdlp
@@ -20,7 +27,7 @@ from app.integrations.ytdlp import Entry, FetchError
 from app.jobs import enqueue
 from app.models import Download, DownloadItem
 from app.models.base import utcnow
-from app.models.downloads import FAILED, QUEUED, RUNNING
+from app.models.downloads import ACTIVE, FAILED, QUEUED, RUNNING
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +155,26 @@ def sweep_downloads() -> dict:
         enqueue(
             "app.downloads.tasks.list_download", download_id, job_id=f"download-list-{download_id}"
         )
+    for download_id in _ended_but_open(now):
+        publish_changed(settle_alone(download_id))
+        db.session.commit()
     published = _sweep_publish()
     return {"requeued": stale, "started": len(due), "listed": len(unlisted), "plex": published}
+
+
+def _ended_but_open(now) -> list[int]:
+    """Downloads still marked active though every video has ended (a safety net: settling
+    holds the row, so this should find none)."""
+    return db.session.scalars(
+        select(Download.id)
+        .where(
+            Download.status.in_(ACTIVE),
+            Download.updated_at < now - timedelta(minutes=1),
+            Download.items.any(),
+            ~Download.items.any(DownloadItem.status.in_(ACTIVE)),
+        )
+        .limit(SWEEP_BATCH)
+    ).all()
 
 
 def _sweep_publish() -> int:

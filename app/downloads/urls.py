@@ -20,6 +20,7 @@ VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 LIST_ID = re.compile(r"[A-Za-z0-9_-]{2,64}")
 CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
 HANDLE = re.compile(r"@[\w.\-]{3,100}")
+HOST = re.compile(r"[a-z0-9._\-]+|\[[0-9a-f:.]+\]|[0-9a-f:.]+")  # a name or an IP, no spaces
 CHANNEL_TABS = ("", "videos", "shorts", "streams", "featured")
 
 
@@ -65,7 +66,7 @@ def check(raw: str, *, hosts=(), sites=(), resolve=socket.getaddrinfo) -> Source
         port = parts.port
     except (UnicodeError, ValueError):
         raise UrlRefused("That is not a web address.") from None
-    if not host or parts.username or parts.password:
+    if not HOST.fullmatch(host) or parts.username or parts.password:
         raise UrlRefused("That is not a web address (no host, or a name and password in it).")
     if host in YOUTUBE_HOSTS:
         return _youtube(parts, host)

@@ -151,3 +151,18 @@ def test_two_people_adding_the_same_playlist_at_the_same_moment_share_one_downlo
     assert len({download_id for download_id, _ in results.values()}) == 1
     assert sorted(shared for _, shared in results.values()) == [False, True]
     assert db.session.scalar(select(func.count()).select_from(Download)) == 1
+
+
+def test_two_workers_ending_videos_of_one_playlist_together_end_it_once(app, ready, worker):
+    from tests.conftest import WorkerProcess
+
+    second = WorkerProcess(app)
+    try:
+        ann = person()
+        added = services.add(ann, f"{ready.url}/feeds/top10.xml")
+        download = settled(added.download.id, sweep=False)
+    finally:
+        second.stop()
+    assert download.status == "finished"
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == ann.id)).all()
+    assert [n.title for n in notes] == [f"Downloaded: {download.title}"]

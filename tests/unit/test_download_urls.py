@@ -57,6 +57,7 @@ def test_youtube_addresses_are_read_for_what_they_name(url, kind, key):
         ("file:///etc/passwd", "Only web addresses"),
         ("ftp://example.com/a.mp4", "Only web addresses"),
         ("javascript:alert(1)", "not a web address"),
+        ("not a url", "not a web address"),
         ("https://vimeo.com/123", "not a site MediaNest downloads from"),
         ("https://www.youtube.com/watch?v=short", "does not name a video"),
         ("https://www.youtube.com/feed/trending", "not a video, a playlist or a channel"),
