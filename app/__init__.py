@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.requests import bp as requests_bp
     from app.requests.webhook import bp as overseerr_webhook_bp
     from app.setup import bp as setup_bp
+    from app.status import bp as status_bp
 
     database.init_app(app)
     security.init_app(app)
@@ -72,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         discover_bp,
         requests_bp,
         downloads_bp,
+        status_bp,
         ops_bp,
         realtime_bp,
         overseerr_webhook_bp,

@@ -33,8 +33,9 @@ class Defaults:
     OVERSEERR_BREAKER_FAILURES = 5
     OVERSEERR_BREAKER_SECONDS = 15.0
     OVERSEERR_RETRY_SECONDS = 15.0  # first retry of a delivery; doubles up to 15 minutes
-    UPTIME_KUMA_URL = ""
+    UPTIME_KUMA_URL = ""  # seeds Admin → Status settings
     UPTIME_KUMA_SLUG = ""
+    UPTIME_KUMA_TIMEOUT = 10.0
     TMDB_API_KEY = ""
     TMDB_URL = "https://api.themoviedb.org/3"
     TMDB_IMAGE_URL = "https://image.tmdb.org/t/p"
@@ -64,7 +65,12 @@ class Defaults:
     LOGIN_ADDRESS_RATE_LIMIT = "20 per 15 minutes"
     MIN_FREE_DISK_GB = 1.0
     MAX_QUEUE_DEPTH = 500
-    STATUS_INTERVAL_SECONDS = 60
+    # Seconds between health checks of every service (seeds the setting health.interval).
+    HEALTH_INTERVAL = 60
+    HEALTH_TIMEOUT = 5.0  # seconds one service may take to answer a check
+    # A service failing this many checks in a row is probed only every HEALTH_BREAKER_SECONDS.
+    HEALTH_BREAKER_FAILURES = 5
+    HEALTH_BREAKER_SECONDS = 300
     LIBRARY_PAGE_SIZE = 1000  # items per page a sync reads from Plex
     LIBRARY_SYNC_TIMEOUT = 30.0  # seconds to wait for one page
     LIBRARY_RECENT_INTERVAL_SECONDS = 300  # how often recently added items are read

@@ -18,7 +18,7 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
     cron.register(
         run_system_check,
         "default",
-        interval=app.config["STATUS_INTERVAL_SECONDS"],
+        interval=app.config["HEALTH_INTERVAL"],
         job_timeout=120,
         result_ttl=300,
     )

@@ -84,6 +84,12 @@ SPECS = {
         Spec("downloads.allowed_sites"),  # extra yt-dlp extractors, comma-separated
         Spec("downloads.storage_gb", 50),  # default storage cap per person, GB; 0 means none
         Spec("downloads.cookies_at"),  # when a cookies file was stored; the file is in DATA_DIR
+        # Health (app/status/): 0 means MEDIANEST_HEALTH_INTERVAL.
+        Spec("health.interval", 0),
+        Spec("kuma.url"),
+        Spec("kuma.slug"),
+        Spec("kuma.metrics_key", secret=True),  # optional: /metrics API key
+        Spec("kuma.public_monitors"),  # monitor ids everyone sees, comma-separated; none by default
     )
 }
 

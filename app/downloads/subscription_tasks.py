@@ -78,17 +78,21 @@ def check_subscription(subscription_id: int) -> str:
     sub = db.session.get(Subscription, subscription_id)
     if sub is None:
         return "gone"
+    # Retention runs before the check is recorded, so a check seen as done has its removals.
+    try:
+        apply_retention(sub)
+    except Exception:
+        log.exception("Retention of subscription %s failed", subscription_id)
+        db.session.rollback()
+        sub = db.session.get(Subscription, subscription_id)
+        if sub is None:
+            return "gone"
     sub.last_result = result[:500]
     if not (first and failed):
         # A first check that could not list the source stays the first one: what was there
         # before is remembered, and the newest few taken, only once the source is read.
         sub.last_checked_at, sub.last_new = utcnow(), 0 if failed else added
     db.session.commit()
-    try:
-        apply_retention(sub)
-    except Exception:
-        log.exception("Retention of subscription %s failed", subscription_id)
-        db.session.rollback()
     # Open subscription pages show what this check found.
     event = {"type": "subscription.changed", "subscription_id": subscription_id}
     publish(event, user_ids=[sub.user_id], admins=True)

@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.discover import DiscoverList, DiscoverTitle
 from app.models.downloads import Download, DownloadItem, DownloadWatcher, Subscription
+from app.models.health import AppError, HealthSample, Incident, ServiceState
 from app.models.identities import Identity
 from app.models.invitations import Invitation
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem, SyncRun
@@ -20,6 +21,10 @@ from app.models.system import HealthCheck, Setting
 from app.models.users import User
 
 __all__ = [
+    "AppError",
+    "HealthSample",
+    "Incident",
+    "ServiceState",
     "AuditEvent",
     "DiscoverList",
     "DiscoverTitle",

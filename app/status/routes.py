@@ -1,0 +1,1 @@
+"""The Status page: uptime, latency and incidents per service."""

@@ -1,0 +1,84 @@
+// Charts: each <figure data-chart> holds its numbers as JSON (the same numbers are in the
+// table beside it) and is drawn with uPlot in the theme's colours, again on resize and on a
+// change of light or dark, and when htmx brings a new one in.
+(function () {
+  "use strict";
+  var PALETTE = ["--chart-1", "--chart-2", "--chart-3", "--chart-4"];
+
+  function colour(name, fallback) {
+    var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function options(spec, width) {
+    var text = colour("--pico-muted-color", "#888");
+    var grid = colour("--pico-muted-border-color", "rgba(128,128,128,.2)");
+    var axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    var series = [{}];
+    spec.series.forEach(function (s, i) {
+      var stroke = colour(PALETTE[i % PALETTE.length], "#3b82f6");
+      var one = { label: s.label, stroke: stroke, width: 2, spanGaps: false };
+      if (spec.kind === "bars") {
+        one.fill = stroke;
+        one.paths = uPlot.paths.bars({ size: [0.7, 40] });
+        one.points = { show: false };
+      }
+      series.push(one);
+    });
+    var yAxis = Object.assign({}, axis, {
+      values: function (u, ticks) {
+        return ticks.map(function (v) { return v + (spec.unit ? " " + spec.unit : ""); });
+      },
+      size: 60,
+    });
+    return {
+      width: width,
+      height: spec.height || 180,
+      series: series,
+      legend: { show: spec.series.length > 1 },
+      scales: { x: { time: spec.time !== false }, y: { range: spec.range || undefined } },
+      axes: [axis, yAxis],
+      cursor: { drag: { x: false, y: false } },
+    };
+  }
+
+  function draw(figure) {
+    var data = figure.querySelector("script.chart-data");
+    var canvas = figure.querySelector(".chart-canvas");
+    if (!data || !canvas || typeof uPlot === "undefined") return;
+    var spec;
+    try { spec = JSON.parse(data.textContent); } catch (e) { return; }
+    if (!spec.x || !spec.x.length) return;
+    canvas.textContent = "";
+    var columns = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
+    var width = Math.max(200, canvas.clientWidth || figure.clientWidth || 300);
+    figure._chart = new uPlot(options(spec, width), columns, canvas);
+  }
+
+  function drawAll(root) {
+    (root || document).querySelectorAll("figure[data-chart]").forEach(function (figure) {
+      if (figure._chart) { figure._chart.destroy(); figure._chart = null; }
+      draw(figure);
+    });
+  }
+
+  var pending = null;
+  function soon() {
+    clearTimeout(pending);
+    pending = setTimeout(function () { drawAll(document); }, 150);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.matches && event.target.matches("figure[data-chart]")) {
+      drawAll(event.target.parentNode);
+    } else if (event.target.querySelectorAll) {
+      drawAll(event.target);
+    }
+  });
+  window.addEventListener("resize", soon);
+  if (window.matchMedia) {
+    var scheme = window.matchMedia("(prefers-color-scheme: dark)");
+    if (scheme.addEventListener) scheme.addEventListener("change", soon);
+  }
+})();
