@@ -95,11 +95,11 @@ def _text(value, length: int = NAME_LENGTH) -> str:
     return value.strip()[:length] if isinstance(value, str) else ""
 
 
-def monitor_id(value) -> int | None:
-    """A monitor id as Kuma sends it (an int, or its text in heartbeat keys); None otherwise."""
+def monitor_id(value, *, text: bool = False) -> int | None:
+    """A monitor id: a positive int up to 2^63 - 1 (with text, also its digits); None otherwise."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+    if text and isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
         value = int(value)
     if isinstance(value, int) and 0 < value <= MAX_ID:
         return value
@@ -195,7 +195,7 @@ def parse_heartbeats(data) -> Heartbeats:
         raise BadAnswer("Uptime Kuma's answer has no heartbeat list.")
     found = Heartbeats()
     for key, raw in list(data["heartbeatList"].items())[:MAX_MONITORS]:
-        ident = monitor_id(key)
+        ident = monitor_id(key, text=True)
         if ident is None or not isinstance(raw, list):
             continue
         beats = []
@@ -214,7 +214,7 @@ def parse_heartbeats(data) -> Heartbeats:
     uptimes = data.get("uptimeList") if isinstance(data.get("uptimeList"), dict) else {}
     for key, value in list(uptimes.items())[: MAX_MONITORS * 4]:
         ident, _, window = str(key).partition("_")
-        ident = monitor_id(ident)
+        ident = monitor_id(ident, text=True)
         ratio = _number(value)
         if ident is not None and window == "24" and ratio is not None:
             found.uptime_24[ident] = min(ratio, 1.0)

@@ -192,7 +192,7 @@ def probe_overseerr() -> Finding | None:
 def public_monitor_ids() -> set[int]:
     """The monitors the admin made visible to everyone (kuma.public_monitors)."""
     raw = settings.get("kuma.public_monitors") or ""
-    found = (uptime_kuma.monitor_id(part.strip()) for part in raw.split(","))
+    found = (uptime_kuma.monitor_id(part.strip(), text=True) for part in raw.split(","))
     return {ident for ident in found if ident is not None}
 
 
