@@ -241,6 +241,8 @@ SETTING_GROUPS = {
     "dashboard": "the dashboard",
     "quota": "the default quotas",
     "downloads": "the download settings",
+    "kuma": "the Uptime Kuma settings",
+    "health": "the health checks",
 }
 
 
