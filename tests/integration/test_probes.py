@@ -343,3 +343,37 @@ def test_medianest_without_a_worker_is_down_and_says_so(fast_app):
     assert found.state == DOWN
     assert "Workers: no worker is running" in found.detail
     assert found.info["components"]["web"]["ok"] is False  # nothing served a request yet
+
+
+def test_demo_mode_has_two_streams_on_plex_and_a_kuma_with_an_incident(make_app):
+    from simulators import start_all
+    from simulators.registry import demo_plex_connection
+
+    servers, environ = start_all()
+    try:
+        app = make_app(
+            UPTIME_KUMA_URL=environ["MEDIANEST_UPTIME_KUMA_URL"],
+            UPTIME_KUMA_SLUG=environ["MEDIANEST_UPTIME_KUMA_SLUG"],
+        )
+        plex = demo_plex_connection()
+        with app.app_context():
+            from app.admin.status_settings_services import provision_from_environment
+
+            provision_from_environment()
+            settings.put(
+                {
+                    "plex.server_url": plex["MEDIANEST_PLEX_URL"],
+                    "plex.owner_token": plex["MEDIANEST_PLEX_TOKEN"],
+                }
+            )
+            found_plex = probes.probe_plex()
+            found_kuma = probes.probe_kuma()
+    finally:
+        for server in servers:
+            server.stop()
+    assert found_plex.state == UP
+    assert [s["user"] for s in found_plex.info["streams"]] == ["alice", "bob"]
+    itself, monitors = found_kuma[0], found_kuma[1:]
+    assert itself.state == UP and len(monitors) == 6
+    assert itself.info["incidents"] and itself.info["maintenance"]
+    assert {m.state for m in monitors} >= {UP, MAINTENANCE}
