@@ -182,10 +182,12 @@ def test_connection(form) -> Check:
     except uptime_kuma.KumaError as exc:
         return Check(False, str(exc))
     words = page.summary() + "."
-    if page.incidents:
-        words += f" {len(page.incidents)} incident(s) shown."
-    if page.maintenance:
-        words += f" {len(page.maintenance)} maintenance window(s)."
+    for items, one, many in (
+        (page.incidents, "incident", "incidents"),
+        (page.maintenance, "maintenance", "maintenances"),
+    ):
+        if items:
+            words += f" {len(items)} {one if len(items) == 1 else many} posted."
     if not beats.beats and page.monitors:
         words += " No heartbeats yet."
     if client.metrics_key:

@@ -46,7 +46,7 @@ def test_an_admin_connects_kuma_and_makes_a_monitor_visible(
     assert tab.url.endswith(PAGE), "the bar shows a POST-only address"
     assert tab.locator("input[name=public]").count() == 6
     assert no_sideways_scroll(tab)
-    tab.locator("li", has_text="Router").get_by_label("Visible to everyone").check()
+    tab.get_by_label("Router · Network · Visible to everyone").check()
     tab.get_by_role("button", name="Save", exact=True).click()
     tab.get_by_text("Saved.").wait_for()
     with app.app_context():

@@ -377,3 +377,21 @@ def test_demo_mode_has_two_streams_on_plex_and_a_kuma_with_an_incident(make_app)
     assert itself.state == UP and len(monitors) == 6
     assert itself.info["incidents"] and itself.info["maintenance"]
     assert {m.state for m in monitors} >= {UP, MAINTENANCE}
+
+
+def test_plex_sessions_need_the_token_like_every_other_endpoint(fast_app, plex):
+    import requests
+
+    with fast_app.app_context():
+        url = settings.get("plex.server_url")
+    headers = {"Accept": "application/json"}
+    assert requests.get(f"{url}/status/sessions", headers=headers, timeout=5).status_code == 401
+    answer = requests.get(
+        f"{url}/status/sessions", headers={**headers, "X-Plex-Token": TOKEN}, timeout=5
+    ).json()
+    assert answer["MediaContainer"]["size"] == 2
+    assert (
+        answer["MediaContainer"]["Metadata"][0]["TranscodeSession"]["videoDecision"] == "transcode"
+    )
+    xml = requests.get(f"{url}/status/sessions", headers={"X-Plex-Token": TOKEN}, timeout=5).text
+    assert '<MediaContainer size="2">' in xml and "<Video " in xml

@@ -160,7 +160,7 @@ def test_test_connection_says_what_it_found_and_lists_the_monitors(admin, app, k
     data = form(url=kuma.url, slug="home")
     html = admin.post_form(PAGE + "/test", data, page=PAGE).get_data(as_text=True)
     assert "Status page &#39;Home&#39; with 6 monitors in 2 groups." in html
-    assert "1 incident(s) shown" in html
+    assert "1 incident posted. 1 maintenance posted." in html
     for name in ("Plex", "Overseerr", "Router", "Internet", "NAS", "Backups"):
         assert f"<strong>{name}</strong>" in html
     assert html.count('name="public"') == 6 and "checked" not in html  # none by default
