@@ -16,4 +16,5 @@ from app.admin import (  # noqa: E402,F401
     routes,
     signup,
     status_settings,
+    system,
 )
