@@ -28,7 +28,7 @@ SENSITIVE = re.compile(
 # "token=abc", "X-Plex-Token: abc", "api_key": "abc" inside a message or traceback.
 _SECRET_VALUE = re.compile(
     r"""(?P<name>[\w-]*(?:token|passw(?:or)?d|secret|api[_-]?key|apikey|cookie|authorization)[\w-]*)"""
-    r"""(?P<sep>["']?\s*[:=]\s*["']?)(?P<value>[^\s&"',;)}\]]+)""",
+    r"""(?P<sep>["']?\s*[:=]\s*["']?)(?P<value>(?:(?:Bearer|Basic|Token)\s+)?[^\s&"',;)}\]]+)""",
     re.IGNORECASE,
 )
 

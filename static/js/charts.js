@@ -31,13 +31,31 @@
       },
       size: 60,
     });
+    var xAxis = axis;
+    var xScale = { time: spec.time !== false };
+    if (spec.names) {
+      // Named bars (time=False with labels for x): one tick per bar, labelled with its name.
+      var names = spec.names;
+      xScale = { time: false, range: [-0.5, names.length - 0.5] };
+      xAxis = Object.assign({}, axis, {
+        splits: function () { return names.map(function (_, i) { return i; }); },
+        values: function (u, ticks) {
+          return ticks.map(function (v) {
+            var name = String(names[v] === undefined ? "" : names[v]);
+            return name.length > 10 ? name.slice(0, 9) + "…" : name;
+          });
+        },
+        rotate: names.length > 4 ? -45 : 0,
+        size: names.length > 4 ? 70 : 30,
+      });
+    }
     return {
       width: width,
       height: spec.height || 180,
       series: series,
       legend: { show: spec.series.length > 1 },
-      scales: { x: { time: spec.time !== false }, y: { range: spec.range || undefined } },
-      axes: [axis, yAxis],
+      scales: { x: xScale, y: { range: spec.range || undefined } },
+      axes: [xAxis, yAxis],
       cursor: { drag: { x: false, y: false } },
     };
   }
@@ -49,6 +67,10 @@
     var spec;
     try { spec = JSON.parse(data.textContent); } catch (e) { return; }
     if (!spec.x || !spec.x.length) return;
+    if (spec.time === false && spec.x.some(function (v) { return typeof v !== "number"; })) {
+      spec.names = spec.x;
+      spec.x = spec.x.map(function (_, i) { return i; });
+    }
     canvas.textContent = "";
     var columns = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
     var width = Math.max(200, canvas.clientWidth || figure.clientWidth || 300);
