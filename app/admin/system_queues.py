@@ -128,9 +128,8 @@ def queue_view(connection: Redis, name: str) -> QueueView:
     """What one queue holds: counts, and the first few of each kind (never all of them)."""
     queue = Queue(name, connection=connection)
     view = QueueView(name=name, queued=queue.count)
-    view.oldest = _rows(
-        connection, queue.get_job_ids(0, OLDEST - 1), lambda _id, job: job and job.enqueued_at
-    )
+    oldest = queue.get_job_ids(0, OLDEST)  # (offset, length)
+    view.oldest = _rows(connection, oldest, lambda _id, job: job and job.enqueued_at)
 
     started = StartedJobRegistry(name, connection=connection)
     # Reading only: leave the expiry of abandoned jobs to the workers' own maintenance.
