@@ -10,13 +10,15 @@ from app.admin import system_queues as queues
 from app.admin import system_services as services
 from app.auth.decorators import admin_required
 from app.errors import render_error
-from app.htmx import render
+from app.htmx import render, wants_fragment
 
 
 @bp.get("/system")
 @admin_required
 def system():
     query = services.ErrorQuery.from_args(request.args)
+    # A bad reference is said in words; the search box's fragment stays a 200, as htmx and the
+    # browser treat a 4xx answer as a failure of the page rather than of what was typed.
     errors, error_total = services.recent_errors(query)
     try:
         queue_views, cron, redis_error = queues.queues(), queues.cron_jobs(), None
@@ -25,7 +27,7 @@ def system():
     return render(
         "admin/system.html",
         block="errors",
-        status_code=400 if query.error else 200,
+        status_code=400 if query.error and not wants_fragment() else 200,
         charts=services.charts(),
         queues=queue_views,
         cron=cron,

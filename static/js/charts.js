@@ -10,6 +10,10 @@
     return value || fallback;
   }
 
+  function barRange(u, min, max) {
+    return [0, max > 0 ? max * 1.1 : 1];
+  }
+
   function options(spec, width) {
     var text = colour("--pico-muted-color", "#888");
     var grid = colour("--pico-muted-border-color", "rgba(128,128,128,.2)");
@@ -54,7 +58,8 @@
       height: spec.height || 180,
       series: series,
       legend: { show: spec.series.length > 1 },
-      scales: { x: xScale, y: { range: spec.range || undefined } },
+      // Bars stand on zero, or a 300 MB bar beside a 600 MB one would look like nothing.
+      scales: { x: xScale, y: { range: spec.range || (spec.kind === "bars" ? barRange : undefined) } },
       axes: [xAxis, yAxis],
       cursor: { drag: { x: false, y: false } },
     };
