@@ -1,4 +1,4 @@
-// Charts: each <figure data-chart> holds its numbers as JSON (the same numbers are in the
+// Charts: each <figure data-chart> holds its numbers as JSON in data-spec (the same numbers are in the
 // table beside it) and is drawn with uPlot in the theme's colours, again on resize and on a
 // change of light or dark, and when htmx brings a new one in.
 (function () {
@@ -66,11 +66,10 @@
   }
 
   function draw(figure) {
-    var data = figure.querySelector("script.chart-data");
     var canvas = figure.querySelector(".chart-canvas");
-    if (!data || !canvas || typeof uPlot === "undefined") return;
+    if (!figure.dataset.spec || !canvas || typeof uPlot === "undefined") return;
     var spec;
-    try { spec = JSON.parse(data.textContent); } catch (e) { return; }
+    try { spec = JSON.parse(figure.dataset.spec); } catch (e) { return; }
     if (!spec.x || !spec.x.length) return;
     if (spec.time === false && spec.x.some(function (v) { return typeof v !== "number"; })) {
       spec.names = spec.x;

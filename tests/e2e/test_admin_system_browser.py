@@ -105,11 +105,6 @@ def test_the_system_page_draws_its_charts_and_fits(open_page, sign_in, seeded, v
     assert csp_violations(tab) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="uPlot and charts.js load from the page's head block, which a boosted navigation "
-    "does not bring in: the numbers tables show, the charts are drawn only on a full load",
-)
 def test_opening_the_page_from_the_admin_menu_draws_the_charts(open_page, sign_in, seeded):
     tab = open_page()
     sign_in(tab)
