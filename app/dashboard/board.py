@@ -223,7 +223,7 @@ def live_update(event: dict, admin: bool) -> str | None:
         html = oob(current.html) + oob(current.banner)
     else:
         html = "".join(oob(current.cards[k]) for k in changed if k in current.cards)
-        if "kuma" in changed or any(k.startswith("kuma:") for k in changed):
+        if "kuma" in changed:  # Kuma's own row holds its incidents and maintenance
             html += oob(current.banner)
     renders[admin] = html or None
     return renders[admin]
