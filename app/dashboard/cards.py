@@ -256,7 +256,8 @@ def sparkline(pings) -> tuple[list[str], str]:
     known = [v for v in values if v is not None]
     if not known:
         return [], ""
-    top = max(known) or 1.0
+    low, top = min(known), max(known)
+    span = (top - low) or 1.0
     step = SPARK_WIDTH / max(len(values) - 1, 1)
     runs, run = [], []
     for i, v in enumerate(values):
@@ -265,13 +266,15 @@ def sparkline(pings) -> tuple[list[str], str]:
                 runs.append(run)
             run = []
             continue
-        y = SPARK_HEIGHT - 2 - (v / top) * (SPARK_HEIGHT - 4)
+        # Scaled between the lowest and highest time; a steady service draws a middle line.
+        share = (v - low) / span if top > low else 0.5
+        y = SPARK_HEIGHT - 2 - share * (SPARK_HEIGHT - 4)
         run.append(f"{i * step:.1f},{y:.1f}")
     if run:
         runs.append(run)
     # A lone point gets a short flat line so it shows.
     lines = [" ".join(r if len(r) > 1 else [r[0], _nudge(r[0])]) for r in runs]
-    words = f"Response times of the last {len(values)} checks: {min(known):.0f} to {top:.0f} ms"
+    words = f"Response times of the last {len(values)} checks: {low:.0f} to {top:.0f} ms"
     gaps = len(values) - len(known)
     if gaps:
         words += f", {gaps} without an answer"
