@@ -17,28 +17,26 @@ RECENT = 5
 _BUSY = {JobStatus.QUEUED.value.encode(), JobStatus.STARTED.value.encode()}
 
 
-def my_requests(user_id: int, limit: int = RECENT) -> list[MediaRequest]:
-    """The person's newest requests (read from the user/created index)."""
-    return list(
-        db.session.scalars(
-            select(MediaRequest)
-            .where(MediaRequest.user_id == user_id)
-            .order_by(MediaRequest.created_at.desc(), MediaRequest.id.desc())
-            .limit(limit)
-        )
-    )
+def my_requests(user_id: int, limit: int = RECENT) -> list:
+    """The person's newest requests (read from the user/created index), as plain rows."""
+    r = MediaRequest
+    return db.session.execute(
+        select(r.id, r.title, r.year, r.status, r.delivery)
+        .where(r.user_id == user_id)
+        .order_by(r.created_at.desc(), r.id.desc())
+        .limit(limit)
+    ).all()
 
 
-def my_downloads(user_id: int, limit: int = RECENT) -> list[Download]:
-    """The person's newest downloads (read from the user/created index)."""
-    return list(
-        db.session.scalars(
-            select(Download)
-            .where(Download.user_id == user_id)
-            .order_by(Download.created_at.desc(), Download.id.desc())
-            .limit(limit)
-        )
-    )
+def my_downloads(user_id: int, limit: int = RECENT) -> list:
+    """The person's newest downloads (read from the user/created index), as plain rows."""
+    d = Download
+    return db.session.execute(
+        select(d.id, d.title, d.source_url, d.status)
+        .where(d.user_id == user_id)
+        .order_by(d.created_at.desc(), d.id.desc())
+        .limit(limit)
+    ).all()
 
 
 def check_running() -> bool:
