@@ -10,6 +10,7 @@ from app.extensions import db
 from app.library import sync_jobs
 from app.models import User
 from app.models.library import LibrarySection, SyncRun
+from app.models.system import Setting
 
 DISMISSED = "dashboard.checklist_dismissed"
 
@@ -22,24 +23,38 @@ class Step:
     note: str = ""
 
 
-def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+def _facts() -> dict:
+    """What the steps depend on, in one round trip: it is read on every visit of the owner."""
+    others = select(func.count(User.id)).where(User.is_owner.is_(False))
+    row = db.session.execute(
+        select(
+            select(SyncRun.id).where(SyncRun.status == "succeeded").limit(1).scalar_subquery(),
+            select(func.count(LibrarySection.id))
+            .where(LibrarySection.removed_at.is_(None))
+            .scalar_subquery(),
+            others.scalar_subquery(),
+            others.where(User.last_login_at.is_not(None)).scalar_subquery(),
+            select(Setting.updated_at)
+            .where(Setting.key == sync_jobs.WEBHOOK_SEEN, Setting.value != "")
+            .scalar_subquery(),
+            select(SyncRun.id).where(SyncRun.status == "running").limit(1).scalar_subquery(),
+        )
+    ).one()
+    synced, libraries, people, signed_in, webhook_seen, running = row
+    return {
+        "synced": synced is not None,
+        "libraries": libraries,
+        "people": people,
+        "signed_in": signed_in,
+        "webhook_seen": webhook_seen,
+        "running": running is not None,
+    }
 
 
-def _people() -> tuple[int, int]:
-    """(people other than the owner, how many of them have signed in)."""
-    others = select(User.id).where(User.is_owner.is_(False))
-    return _count(others), _count(others.where(User.last_login_at.is_not(None)))
-
-
-def _library() -> tuple[bool, int, SyncRun | None]:
-    """(a sync has succeeded, libraries stored, the latest full sync)."""
-    succeeded = db.session.scalar(select(SyncRun.id).where(SyncRun.status == "succeeded").limit(1))
-    libraries = _count(select(LibrarySection.id).where(LibrarySection.removed_at.is_(None)))
-    last = db.session.scalars(
+def _last_full() -> SyncRun | None:
+    return db.session.scalars(
         select(SyncRun).where(SyncRun.kind == "full").order_by(SyncRun.id.desc()).limit(1)
     ).first()
-    return succeeded is not None, libraries, last
 
 
 def checklist() -> dict | None:
@@ -47,9 +62,9 @@ def checklist() -> dict | None:
     if settings.get(DISMISSED):
         return None
     connected = bool(settings.get("plex.machine_id"))
-    synced, libraries, last_full = _library()
-    people, signed_in = _people()
-    webhook_seen = sync_jobs.webhook_received_at()
+    facts = _facts()
+    synced, people, signed_in = facts["synced"], facts["people"], facts["signed_in"]
+    webhook_seen = facts["webhook_seen"]
     steps = [
         Step("plex", "Connect your Plex server", connected, settings.get("plex.server_name")),
         Step("library", "Sync your library", connected and synced),
@@ -62,14 +77,19 @@ def checklist() -> dict | None:
         "complete": all(step.done for step in steps),
         "remaining": sum(not step.done for step in steps),
         "connected": connected,
-        "libraries": libraries,
-        "last_full": last_full,
+        "libraries": facts["libraries"],
+        "last_full": None if synced else _last_full(),
         "people": people,
         "signed_in": signed_in,
         "webhook_seen": webhook_seen,
         "address": current_app.config["PUBLIC_URL"] or request.host_url,
-        **sync_jobs.sync_state(),
+        # Only a running sync needs its row read; a queued one is one Redis read.
+        **(sync_jobs.sync_state() if facts["running"] else _queued()),
     }
+
+
+def _queued() -> dict:
+    return {"queued": True, "poll": True} if sync_jobs.full_sync_waiting() else {}
 
 
 def dismiss(actor) -> None:
