@@ -50,7 +50,15 @@ MAX_KEY, MAX_LABEL, MAX_DETAIL = 80, 200, 2000
 
 def default_probes() -> list[Probe]:
     """The probes of every service, looked up now (so a replaced probe is the one called)."""
-    return [probes.probe_plex, probes.probe_overseerr, probes.probe_kuma, probes.probe_medianest]
+    return [_named(name, getattr(probes, f"probe_{name}")) for name in SERVICES]
+
+
+def _named(name: str, probe: Probe) -> Probe:
+    def probe_service():
+        return probe()
+
+    probe_service.__name__ = f"probe_{name}"
+    return probe_service
 
 
 @dataclass
@@ -332,22 +340,19 @@ def _sample(key: str, now: datetime, up: bool, ms: float | None) -> dict:
     }
 
 
-def add_samples(rows: list[dict], resolution: str) -> None:
-    """Add checks to their buckets: a new bucket's row is inserted, an existing one added to.
-
-    One statement per row set (INSERT ... ON CONFLICT DO UPDATE), so two checks close together
-    on SQLite or PostgreSQL both count. Rows must not repeat a (key, bucket) pair.
-    """
-    if not rows:
-        return
-    table = HealthSample.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
+def dialect_insert(dialect: str):
+    """INSERT with ON CONFLICT, as the database in use spells it."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table)
-    new, old = stmt.excluded, table.c
-    stmt = stmt.on_conflict_do_update(
+    return insert
+
+
+def on_conflict_add(stmt):
+    """On a bucket already there, add the new counts and times to it."""
+    new, old = stmt.excluded, HealthSample.__table__.c
+    return stmt.on_conflict_do_update(
         index_elements=[old.service_key, old.resolution, old.bucket_at],
         set_={
             "checks": old.checks + new.checks,
@@ -362,6 +367,18 @@ def add_samples(rows: list[dict], resolution: str) -> None:
             ),
         },
     )
+
+
+def add_samples(rows: list[dict], resolution: str) -> None:
+    """Add checks to their buckets: a new bucket's row is inserted, an existing one added to.
+
+    One statement (INSERT ... ON CONFLICT DO UPDATE), so two checks close together on SQLite
+    or PostgreSQL both count. Rows must not repeat a (key, bucket) pair.
+    """
+    if not rows:
+        return
+    insert = dialect_insert(db.session.get_bind().dialect.name)
+    stmt = on_conflict_add(insert(HealthSample.__table__))
     db.session.execute(stmt, [dict(row, resolution=resolution) for row in rows])
 
 

@@ -1,24 +1,27 @@
 """Keeping the health history small: minute rows become hour rows, hour rows day rows, old go.
 
 Minute rows older than 2 days are merged into hour rows, hour rows older than 30 days into day
-rows; day rows and ended incidents older than 400 days are deleted. Each batch merges its rows
-and deletes them in one transaction, so a second run finds nothing to do (idempotent) and a
-run that stops half way leaves every check counted exactly once.
+rows; day rows and ended incidents older than 400 days are deleted. Each window of time is
+merged and its rows deleted in one transaction, so a second run finds nothing to do
+(idempotent) and a run that stops half way leaves every check counted exactly once.
 """
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, literal, select
 
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.health import DAY, HOUR, MINUTE, HealthSample, Incident
-from app.status.recorder import add_samples, bucket_of, forget_samples
+from app.status.recorder import bucket_of, dialect_insert, forget_samples, on_conflict_add
 
 MINUTES_FOR = timedelta(days=2)
 HOURS_FOR = timedelta(days=30)
 KEEP_FOR = timedelta(days=400)
 BATCH = 5000
+# How much time one merge transaction covers, by the resolution it merges from.
+WINDOWS = {MINUTE: timedelta(days=1), HOUR: timedelta(days=31)}
+SPANS = {HOUR: timedelta(hours=1), DAY: timedelta(days=1)}
 
 
 def roll_up(now: datetime | None = None, batch: int = BATCH) -> dict:
@@ -27,65 +30,76 @@ def roll_up(now: datetime | None = None, batch: int = BATCH) -> dict:
     minute_cut = bucket_of(now - MINUTES_FOR, HOUR)
     hour_cut = bucket_of(now - HOURS_FOR, DAY)
     return {
-        "minutes_merged": merge(MINUTE, HOUR, minute_cut, batch),
-        "hours_merged": merge(HOUR, DAY, hour_cut, batch),
+        "minutes_merged": merge(MINUTE, HOUR, minute_cut),
+        "hours_merged": merge(HOUR, DAY, hour_cut),
         "days_deleted": prune_days(now - KEEP_FOR, batch),
         "incidents_deleted": prune_incidents(now - KEEP_FOR, batch),
     }
 
 
-def merge_rows(rows, resolution: str) -> list[dict]:
-    """Sum sample rows into one row per service and bucket of the coarser resolution."""
-    merged: dict[tuple[str, datetime], dict] = {}
-    for row in rows:
-        bucket = bucket_of(row.bucket_at, resolution)
-        into = merged.get((row.service_key, bucket))
-        if into is None:
-            merged[(row.service_key, bucket)] = {
-                "service_key": row.service_key,
-                "bucket_at": bucket,
-                "checks": row.checks,
-                "ups": row.ups,
-                "ms_total": row.ms_total,
-                "ms_count": row.ms_count,
-                "ms_max": row.ms_max,
-            }
-            continue
-        into["checks"] += row.checks
-        into["ups"] += row.ups
-        into["ms_total"] += row.ms_total
-        into["ms_count"] += row.ms_count
-        if row.ms_max is not None and (into["ms_max"] is None or row.ms_max > into["ms_max"]):
-            into["ms_max"] = row.ms_max
-    return list(merged.values())
+def _bucket_sql(column, resolution: str, dialect: str):
+    """The start of the hour or day of a stored timestamp, computed by the database."""
+    if dialect == "postgresql":
+        unit = "hour" if resolution == HOUR else "day"
+        utc = func.timezone("UTC", column)  # the day begins at midnight UTC, not the server's
+        return func.timezone("UTC", func.date_trunc(unit, utc))
+    # SQLite keeps UTC as text "YYYY-MM-DD HH:MM:SS.ffffff", as UTCDateTime writes it.
+    if resolution == HOUR:
+        return func.substr(column, 1, 13).op("||")(literal(":00:00.000000"))
+    return func.substr(column, 1, 10).op("||")(literal(" 00:00:00.000000"))
 
 
-def merge(source: str, target: str, before: datetime, batch: int = BATCH) -> int:
-    """Move rows of `source` resolution older than `before` into `target` rows, in batches."""
-    columns = (
-        HealthSample.id,
-        HealthSample.service_key,
-        HealthSample.bucket_at,
-        HealthSample.checks,
-        HealthSample.ups,
-        HealthSample.ms_total,
-        HealthSample.ms_count,
-        HealthSample.ms_max,
-    )
+def merge(source: str, target: str, before: datetime, window: timedelta | None = None) -> int:
+    """Move rows of `source` resolution older than `before` into `target` rows.
+
+    A window of time at a time (a day of minutes, a month of hours): the database sums each
+    window's rows into the coarser rows (adding to ones already there) and deletes them, in one
+    transaction per window.
+    """
+    # A window shorter than one coarser bucket would never get past that bucket.
+    window = max(window or WINDOWS[source], SPANS[target])
+    table = HealthSample.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = dialect_insert(dialect)
     moved = 0
     while True:
-        rows = db.session.execute(
-            select(*columns)
-            .where(HealthSample.resolution == source, HealthSample.bucket_at < before)
-            .order_by(HealthSample.bucket_at, HealthSample.id)
-            .limit(batch)
-        ).all()
-        if not rows:
+        oldest = db.session.scalar(
+            select(func.min(HealthSample.bucket_at)).where(
+                HealthSample.resolution == source, HealthSample.bucket_at < before
+            )
+        )
+        if oldest is None:
             return moved
-        add_samples(merge_rows(rows, target), target)
-        forget_samples([row.id for row in rows])
+        low = bucket_of(oldest, target)
+        high = min(low + window, before)
+        in_window = (
+            table.c.resolution == source,
+            table.c.bucket_at >= low,
+            table.c.bucket_at < high,
+        )
+        bucket = _bucket_sql(table.c.bucket_at, target, dialect).label("bucket")
+        summed = (
+            select(
+                table.c.service_key,
+                literal(target),
+                bucket,
+                func.sum(table.c.checks),
+                func.sum(table.c.ups),
+                func.sum(table.c.ms_total),
+                func.sum(table.c.ms_count),
+                func.max(table.c.ms_max),
+            )
+            .where(*in_window)
+            .group_by(table.c.service_key, bucket)
+        )
+        stmt = insert(table).from_select(
+            ["service_key", "resolution", "bucket_at", "checks", "ups", "ms_total"]
+            + ["ms_count", "ms_max"],
+            summed,
+        )
+        db.session.execute(on_conflict_add(stmt))
+        moved += db.session.execute(delete(table).where(*in_window)).rowcount
         db.session.commit()
-        moved += len(rows)
 
 
 def prune_days(before: datetime, batch: int = BATCH) -> int:
