@@ -59,7 +59,7 @@ def _components(outcome: recorder.Outcome) -> dict:
         # The MediaNest check did not say: look at the components here, as the log always did.
         components = {k: c for k, c in ops.collect_status().items() if k != "plex"}
     plex = outcome.findings.get("plex")
-    if plex is not None:
+    if plex is not None and "plex" not in outcome.crashed:
         components = {"plex": {"ok": plex.state == UP, "detail": plex.detail, "ms": plex.ms}} | (
             components
         )

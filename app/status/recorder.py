@@ -70,6 +70,7 @@ class Outcome:
     paused: dict[str, str] = field(default_factory=dict)  # key → "Checks paused until ..."
     opened: list[str] = field(default_factory=list)  # keys whose incident opened
     closed: list[str] = field(default_factory=list)
+    crashed: list[str] = field(default_factory=list)  # keys whose probe raised
     findings: dict[str, Finding] = field(default_factory=dict)
 
     def touch(self, key: str) -> None:
@@ -96,7 +97,7 @@ def check_all(probes: Iterable[Probe] | None = None, now: datetime | None = None
             db.session.rollback()  # hold no transaction while the other services are probed
             continue
         db.session.rollback()
-        findings = _run(probe, key, kind, label)
+        findings = _run(probe, key, kind, label, outcome)
         at = now or utcnow()
         if not findings:
             _remove_service(key, at, outcome)
@@ -115,13 +116,14 @@ def check_all(probes: Iterable[Probe] | None = None, now: datetime | None = None
     return outcome
 
 
-def _run(probe: Probe, key: str, kind: str, label: str) -> list[Finding]:
+def _run(probe: Probe, key: str, kind: str, label: str, outcome: Outcome) -> list[Finding]:
     """The probe's findings about its own service; a probe that raises found it down."""
     try:
         result = probe()
     except Exception as exc:  # a broken probe is a failed check of its service, not a failed job
         log.exception("The check of %s failed", key)
         db.session.rollback()
+        outcome.crashed.append(key)
         detail = f"The check itself failed ({type(exc).__name__})"
         return [Finding(key=key, kind=kind, label=label, state=DOWN, reason=ERROR, detail=detail)]
     if result is None:
