@@ -8,7 +8,7 @@ merged and its rows deleted in one transaction, so a second run finds nothing to
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import delete, func, literal_column, select
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -38,15 +38,20 @@ def roll_up(now: datetime | None = None, batch: int = BATCH) -> dict:
 
 
 def _bucket_sql(column, resolution: str, dialect: str):
-    """The start of the hour or day of a stored timestamp, computed by the database."""
+    """The start of the hour or day of a stored timestamp, computed by the database.
+
+    Constants are written into the SQL, not bound, so GROUP BY repeats the select's expression
+    exactly (PostgreSQL refuses one with parameters of its own).
+    """
     if dialect == "postgresql":
-        unit = "hour" if resolution == HOUR else "day"
-        utc = func.timezone("UTC", column)  # the day begins at midnight UTC, not the server's
-        return func.timezone("UTC", func.date_trunc(unit, utc))
+        unit = literal_column("'hour'" if resolution == HOUR else "'day'")
+        utc = literal_column("'UTC'")
+        # The day begins at midnight UTC, not at the database server's midnight.
+        return func.timezone(utc, func.date_trunc(unit, func.timezone(utc, column)))
     # SQLite keeps UTC as text "YYYY-MM-DD HH:MM:SS.ffffff", as UTCDateTime writes it.
     if resolution == HOUR:
-        return func.substr(column, 1, 13).op("||")(literal(":00:00.000000"))
-    return func.substr(column, 1, 10).op("||")(literal(" 00:00:00.000000"))
+        return func.substr(column, 1, 13).op("||")(literal_column("':00:00.000000'"))
+    return func.substr(column, 1, 10).op("||")(literal_column("' 00:00:00.000000'"))
 
 
 def merge(source: str, target: str, before: datetime, window: timedelta | None = None) -> int:
@@ -81,7 +86,7 @@ def merge(source: str, target: str, before: datetime, window: timedelta | None =
         summed = (
             select(
                 table.c.service_key,
-                literal(target),
+                literal_column(f"'{target}'"),
                 bucket,
                 func.sum(table.c.checks),
                 func.sum(table.c.ups),
