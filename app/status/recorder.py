@@ -96,8 +96,12 @@ def check_all(probes: Iterable[Probe] | None = None, now: datetime | None = None
             outcome.paused[key] = paused_words(state, at)
             db.session.rollback()  # hold no transaction while the other services are probed
             continue
+        if state is not None:
+            label, public = state.label or label, state.public
+        else:
+            public = False
         db.session.rollback()
-        findings = _run(probe, key, kind, label, outcome)
+        findings = _run(probe, Finding(key, kind, label, DOWN, ERROR, public=public), outcome)
         at = now or utcnow()
         if not findings:
             _remove_service(key, at, outcome)
@@ -116,16 +120,19 @@ def check_all(probes: Iterable[Probe] | None = None, now: datetime | None = None
     return outcome
 
 
-def _run(probe: Probe, key: str, kind: str, label: str, outcome: Outcome) -> list[Finding]:
+def _run(probe: Probe, crashed: Finding, outcome: Outcome) -> list[Finding]:
     """The probe's findings about its own service; a probe that raises found it down."""
+    key = crashed.key
     try:
         result = probe()
+        if result is not None and not isinstance(result, Finding | list | tuple):
+            raise TypeError(f"a probe gave {type(result).__name__}, not findings")
     except Exception as exc:  # a broken probe is a failed check of its service, not a failed job
         log.exception("The check of %s failed", key)
         db.session.rollback()
         outcome.crashed.append(key)
-        detail = f"The check itself failed ({type(exc).__name__})"
-        return [Finding(key=key, kind=kind, label=label, state=DOWN, reason=ERROR, detail=detail)]
+        crashed.detail = f"The check itself failed ({type(exc).__name__})"
+        return [crashed]
     if result is None:
         return []
     found = [result] if isinstance(result, Finding) else list(result)

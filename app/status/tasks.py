@@ -12,6 +12,8 @@ from app.status import rollup
 DUE_KEY = "medianest:health:last-check"
 ROLLUP_LOCK = "medianest:lock:health-rollup"
 MIN_INTERVAL = 10
+# The tick comes every few seconds, never exactly on time: a check a little early is due.
+SLACK = 5
 
 
 def interval() -> int:
@@ -43,7 +45,7 @@ def is_due() -> bool:
     except (TypeError, ValueError):
         last = 0.0
     # The interval may have been shortened since that check: its key then lives too long.
-    if now - last >= every:
+    if now - last >= every - SLACK:
         connection.set(DUE_KEY, f"{now:.3f}", ex=every)
         return True
     return False

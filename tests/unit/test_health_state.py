@@ -170,6 +170,19 @@ def test_a_probe_that_raises_is_a_failed_check_of_its_service(app, auth):
     assert notes(app) == [("Overseerr is down: the check itself failed (RuntimeError)", "error")]
 
 
+def test_a_crashing_probe_keeps_who_may_see_the_service_and_its_name(app, plex):
+    plex.state = DOWN  # public, labelled "Plex"
+    run(app, [plex], T0)
+
+    def probe_plex():
+        return "not a finding"
+
+    run(app, [probe_plex], T0 + minutes(1))
+    row = state_of(app)
+    assert row.state == DOWN and row.public is True and row.label == "Plex"
+    assert "TypeError" in row.detail
+
+
 def test_a_service_no_longer_set_up_loses_its_row_but_keeps_its_history(app, plex):
     plex.state = DOWN
     run(app, [plex], T0)
