@@ -8,7 +8,7 @@ from rq import Worker
 from app import create_app
 from app.database import SchemaBehind, require_current_schema
 from app.extensions import QUEUE_NAMES, db, redis_conn
-from app.jobs import job_class_for
+from app.jobs import job_class_for, job_exception_handler
 
 
 def main(argv=None) -> int:
@@ -43,7 +43,13 @@ def main(argv=None) -> int:
     if not queues:
         print(f"MediaNest knows the queues {', '.join(QUEUE_NAMES)}.", file=sys.stderr)
         return 2
-    worker = Worker(queues, connection=connection, job_class=job_class_for(app))
+    worker = Worker(
+        queues,
+        connection=connection,
+        job_class=job_class_for(app),
+        # Keeps each failure as an AppError with its correlation id; RQ's own handling still runs.
+        exception_handlers=[job_exception_handler(app)],
+    )
     worker.work(burst=args.burst, logging_level=level)
     return 0
 

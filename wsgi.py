@@ -19,5 +19,8 @@ with app.app_context():
     from app.admin.requests_settings_services import provision_from_environment as requests_env
 
     requests_env()
+    from app.admin.status_settings_services import provision_from_environment as kuma_env
+
+    kuma_env()
 if problem:
     sys.stderr.write(f"MediaNest could not set up Plex from MEDIANEST_PLEX_URL: {problem}\n")

@@ -8,6 +8,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app import app_errors, correlation
 from app.extensions import db, limiter
 from app.htmx import wants_fragment
 
@@ -33,13 +34,17 @@ def retry_after_minutes() -> int | None:
     return max(1, round((current.reset_at - time.time()) / 60))
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, reference: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     message = detail or message
     if wants_fragment():
-        html = render_template("components/_toast.html", level="error", title=title, body=message)
+        body = f"{message} Error reference: {reference}" if reference else message
+        html = render_template("components/_toast.html", level="error", title=title, body=body)
         return html, code, {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"}
-    return render_template("errors.html", code=code, title=title, message=message), code
+    page = render_template(
+        "errors.html", code=code, title=title, message=message, reference=reference
+    )
+    return page, code
 
 
 def handle_csrf(error: CSRFError):
@@ -63,10 +68,12 @@ def handle_unexpected(error: Exception):
         return handle_http(error)
     log.exception("Unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
-    return render_error(500)
+    return render_error(500, reference=app_errors.record_request_error(error))
 
 
 def init_app(app: Flask) -> None:
+    # Every response carries its request's id, and the error page quotes it.
+    correlation.init_app(app)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http)

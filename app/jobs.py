@@ -8,6 +8,7 @@ from redis.exceptions import RedisError
 from rq import get_current_job
 from rq.job import Job
 
+from app import correlation
 from app.extensions import db, get_queue, redis_conn
 from app.realtime.events import publish
 
@@ -24,7 +25,10 @@ def job_class_for(app: Flask) -> type[Job]:
         def perform(self):
             started = time.monotonic()
             outcome = "failed"
-            with app.app_context():
+            # The job logs under the id of the request that enqueued it (a scheduled job gets
+            # its own), and its error, if any, is kept under the same id.
+            with app.app_context(), correlation.bound(self.meta.get("correlation_id")) as ref:
+                self.meta["correlation_id"] = ref
                 # The worker forked this process: never reuse the parent's pooled connections.
                 db.engine.dispose(close=False)
                 try:
@@ -36,6 +40,22 @@ def job_class_for(app: Flask) -> type[Job]:
                     record_job_metric(self.func_name, outcome, time.monotonic() - started)
 
     return AppJob
+
+
+def job_exception_handler(app: Flask):
+    """An RQ exception handler that keeps a job's error as an AppError; RQ's handling goes on."""
+    from app import app_errors
+
+    def handle(job, exc_type, exc_value, tb):
+        try:
+            with app.app_context():
+                app_errors.record_job_error(job, exc_type, exc_value, tb)
+                db.session.remove()
+        except Exception:  # recording must never stop RQ from marking the job failed
+            log.exception("Could not record the failure of job %s", getattr(job, "id", "?"))
+        return True
+
+    return handle
 
 
 def record_job_metric(func_name: str, outcome: str, seconds: float) -> None:
@@ -54,12 +74,18 @@ def record_job_metric(func_name: str, outcome: str, seconds: float) -> None:
 
 
 def enqueue(func_path: str, *args, queue: str = "default", job_id: str | None = None, **kwargs):
-    """Enqueue a job by dotted name; with job_id, skip it while that job waits or runs."""
+    """Enqueue a job by dotted name; with job_id, skip it while that job waits or runs.
+
+    The job carries the correlation id of the request (or job) that enqueued it.
+    """
     q = get_queue(queue)
     if job_id:
         existing = q.fetch_job(job_id)
         if existing is not None and existing.get_status(refresh=False) in {"queued", "started"}:
             return existing
+    reference = correlation.current_id()
+    if reference:
+        kwargs["meta"] = {**(kwargs.get("meta") or {}), "correlation_id": reference}
     return q.enqueue(func_path, *args, job_id=job_id, **kwargs)
 
 

@@ -24,6 +24,7 @@ from simulators import overseerr_render as render
 from simulators.faults import html_error
 from simulators.overseerr_state import (
     APPROVED,
+    MANAGE_REQUESTS,
     MANAGE_USERS,
     MEDIA_CODES,
     OverseerrState,
@@ -128,6 +129,17 @@ FILTERS = {
     "failed": lambda r: r.status == 4,
 }
 
+# routes/request.ts GET /request/count
+COUNTS = {
+    "movie": lambda r: r.media.media_type == "movie",
+    "tv": lambda r: r.media.media_type == "tv",
+    "pending": lambda r: r.status == 1,
+    "approved": lambda r: r.status == APPROVED,
+    "declined": lambda r: r.status == 3,
+    "processing": FILTERS["processing"],
+    "available": FILTERS["available"],
+}
+
 
 def create_app(state: OverseerrState) -> Flask:
     """Build the WSGI app that answers as Overseerr from ``state``."""
@@ -198,6 +210,15 @@ def create_app(state: OverseerrState) -> Flask:
         found.sort(key=key or (lambda r: r.created_at), reverse=True)
         items = [render.request_json(r, state) for r in found]
         return _json(render.page_json(items, _int_arg("take", 10), _int_arg("skip", 0)))
+
+    @app.get("/api/v1/request/count")
+    def request_count():
+        if not _caller().has(MANAGE_REQUESTS, 16384):  # or REQUEST_VIEW
+            raise no_access()
+        with state.lock:
+            found = list(state.requests.values())
+        counts = {name: sum(1 for r in found if keep(r)) for name, keep in COUNTS.items()}
+        return _json({"total": len(found), **counts})
 
     @app.get("/api/v1/request/<request_id>")
     def one_request(request_id):

@@ -24,6 +24,7 @@ The library endpoints are in ``simulators.plex_library_views`` (collections in
 ``simulators.plex_images``, and what they share (paging, section attributes, the library switches
 below) in ``simulators.plex_listings``. ``PlexServerState`` itself is in
 ``simulators.plex_server_state``, ``container`` and ``Node`` in ``simulators.plex_container``.
+Who is playing now is ``/status/sessions`` in ``simulators.plex_sessions`` (set ``sessions``).
 
 Library switches on ``PlexServerState``: ``fail_at_page`` (the page at that position of any paged
 ``/all``, 1-based, answers 500 once, or every time with ``fail_always``) and ``malformed``:
@@ -40,7 +41,7 @@ import time
 
 from flask import Blueprint, Flask, request
 
-from simulators import plex_collection_views, plex_images, plex_library_views
+from simulators import plex_collection_views, plex_images, plex_library_views, plex_sessions
 from simulators.faults import fault_response, html_error
 from simulators.plex_container import Node, container, identity, wants_json
 from simulators.plex_library import Library
@@ -204,6 +205,7 @@ def create_app(identity) -> Flask:
     app.register_blueprint(plex_library_views.bp)
     app.register_blueprint(plex_collection_views.bp)
     app.register_blueprint(plex_images.bp)
+    app.register_blueprint(plex_sessions.bp)
     return app
 
 

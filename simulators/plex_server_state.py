@@ -45,6 +45,9 @@ class PlexServerState:
     # What the server saw: path-scoped scans asked for, and /all page requests.
     refreshes: list[tuple[str, str | None]] = field(default_factory=list)
     page_requests: int = 0
+    # Who is playing now (simulators.plex_sessions.PlaySession), and "missing" / "garbage".
+    sessions: list = field(default_factory=list)
+    sessions_fault: str | None = None
     _failed_pages: set = field(default_factory=set, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 

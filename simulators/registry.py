@@ -26,6 +26,7 @@ def _plex_simulators() -> list[Simulator]:
     from simulators import plex_server, plextv
 
     state, server = plextv.demo_state()
+    server.library.sessions = demo_sessions()
     DEMO_PLEX.update(state=state, server=server)
     return [
         Simulator(
@@ -39,6 +40,28 @@ def _plex_simulators() -> list[Simulator]:
             {"MEDIANEST_YOUTUBE_LIBRARY": "YouTube"},
             on_start=lambda url: server.set_connections([url]),
         ),
+    ]
+
+
+def demo_sessions() -> list:
+    """Demo Plex's streams: a friend watching a show, another with a movie paused."""
+    from simulators.plex_sessions import PlaySession
+
+    return [
+        PlaySession(
+            "alice",
+            "Pilot",
+            type="episode",
+            show="Northern Lights",
+            season=1,
+            episode=1,
+            view_offset=1_260_000,
+            duration=2_700_000,
+            player="Alice's phone",
+            product="Plex for iOS",
+            transcode=True,
+        ),
+        PlaySession("bob", "Harbour Nights", year=2021, state="paused", view_offset=3_000_000),
     ]
 
 
@@ -81,12 +104,30 @@ def _video_simulator() -> Simulator:
     return Simulator("video site", video_source.create_app, environ)
 
 
+DEMO_KUMA: dict = {}
+
+
+def _kuma_simulator() -> Simulator:
+    """Demo Uptime Kuma: six monitors, one of them down now and then, an incident, a maintenance."""
+    from simulators import uptime_kuma
+
+    state = uptime_kuma.demo_state()
+    DEMO_KUMA["state"] = state
+    return Simulator(
+        "Uptime Kuma",
+        lambda: uptime_kuma.create_app(state),
+        {"MEDIANEST_UPTIME_KUMA_URL": "{url}", "MEDIANEST_UPTIME_KUMA_SLUG": state.slug},
+        on_start=lambda _url: uptime_kuma.start_flapping(state),
+    )
+
+
 # Each outside service's simulator registers here as it is written.
 SIMULATORS: list[Simulator] = [
     *_plex_simulators(),
     _tmdb_simulator(),
     _overseerr_simulator(),
     _video_simulator(),
+    _kuma_simulator(),
 ]
 
 

@@ -15,4 +15,6 @@ from app.admin import (  # noqa: E402,F401
     requests_settings,
     routes,
     signup,
+    status_settings,
+    system,
 )

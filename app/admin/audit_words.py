@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "request.seasons_changed": "Request's seasons changed",
     "request.marked_available": "Request marked available",
     "request.retried": "Request tried again",
+    "job.retried": "Failed job queued again",
+    "job.deleted": "Failed job deleted",
 }
 
 SETTING_LABELS = {
@@ -107,6 +109,7 @@ DETAIL_LABELS = {
     "downloads": "Downloads",
     "request": "Request number",
     "reason": "Reason",
+    "queue": "Queue",
 }
 
 
@@ -241,6 +244,8 @@ SETTING_GROUPS = {
     "dashboard": "the dashboard",
     "quota": "the default quotas",
     "downloads": "the download settings",
+    "kuma": "the Uptime Kuma settings",
+    "health": "the health checks",
 }
 
 
@@ -311,6 +316,8 @@ DESCRIBERS: dict[str, Describer] = {
     "request.seasons_changed": _request_seasons,
     "request.marked_available": _fixed("{who} marked the request for {target} available"),
     "request.retried": _fixed("{who} tried the request for {target} again"),
+    "job.retried": _fixed("{who} queued the failed job {target} again"),
+    "job.deleted": _fixed("{who} deleted the failed job {target}"),
 }
 
 

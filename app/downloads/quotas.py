@@ -16,6 +16,8 @@ from app.models.base import utcnow
 from app.models.downloads import FINISHED
 
 GB = 1024**3
+# The videos that count against a person's storage: finished, and not reused from another download.
+KEPT = (DownloadItem.status == FINISHED, DownloadItem.reused.is_(False))
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,7 @@ def quota(user: User) -> Quota:
     used = db.session.scalar(
         select(func.coalesce(func.sum(DownloadItem.size_bytes), 0))
         .join(Download, Download.id == DownloadItem.download_id)
-        .where(
-            Download.user_id == user.id,
-            DownloadItem.status == FINISHED,
-            DownloadItem.reused.is_(False),
-        )
+        .where(Download.user_id == user.id, *KEPT)
     )
     per_day = user.quota_downloads if user.quota_downloads is not None else None
     if per_day is None:
@@ -63,6 +61,22 @@ def quota(user: User) -> Quota:
         bytes_used=int(used or 0),
         bytes_limit=None if not cap_gb or cap_gb <= 0 else int(cap_gb * GB),
     )
+
+
+def storage_per_person(limit: int = 20) -> list[tuple[str, int]]:
+    """(username, bytes kept) of the people using the most storage, largest first."""
+    used = func.coalesce(func.sum(DownloadItem.size_bytes), 0)
+    rows = db.session.execute(
+        select(User.username, used)
+        .join(Download, Download.user_id == User.id)
+        .join(DownloadItem, DownloadItem.download_id == Download.id)
+        .where(*KEPT)
+        .group_by(User.id, User.username)
+        .having(used > 0)
+        .order_by(used.desc(), User.username)
+        .limit(limit)
+    )
+    return [(name, int(total)) for name, total in rows]
 
 
 def videos_left(user: User) -> int | None:

@@ -273,6 +273,10 @@ class OverseerrClient:
     def status(self) -> dict:
         return self._call(self.prepare("GET", "/status"))[1]
 
+    def request_count(self) -> dict:
+        """How many requests there are: total, movie, tv, pending, approved, declined, ..."""
+        return self._call(self.prepare("GET", "/request/count"))[1]
+
     def me(self) -> dict:
         return self._call(self.prepare("GET", "/auth/me"))[1]
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from redis import Redis
 from redis.exceptions import RedisError
 
+from app.realtime import heartbeat
 from app.realtime.events import PREFIX
 
 log = logging.getLogger(__name__)
@@ -97,9 +98,14 @@ class Hub:
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.psubscribe(PREFIX + "*")
                 self.listening.set()
-                delay = 0.5
-                for message in pubsub.listen():
-                    self.dispatch(message["channel"].decode(), message["data"])
+                delay, beat_at = 0.5, 0.0
+                while not self._exiting.is_set():
+                    if time.monotonic() >= beat_at:  # this process is alive (Status, "web")
+                        heartbeat.beat(client)
+                        beat_at = time.monotonic() + heartbeat.EVERY
+                    message = pubsub.get_message(timeout=heartbeat.EVERY / 4)
+                    if message is not None:
+                        self.dispatch(message["channel"].decode(), message["data"])
             except RedisError as exc:
                 self.listening.clear()
                 if self._exiting.is_set():

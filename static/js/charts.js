@@ -1,4 +1,4 @@
-// Charts: each <figure data-chart> holds its numbers as JSON (the same numbers are in the
+// Charts: each <figure data-chart> holds its numbers as JSON in data-spec (the same numbers are in the
 // table beside it) and is drawn with uPlot in the theme's colours, again on resize and on a
 // change of light or dark, and when htmx brings a new one in.
 (function () {
@@ -8,6 +8,10 @@
   function colour(name, fallback) {
     var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
     return value || fallback;
+  }
+
+  function barRange(u, min, max) {
+    return [0, max > 0 ? max * 1.1 : 1];
   }
 
   function options(spec, width) {
@@ -31,24 +35,46 @@
       },
       size: 60,
     });
+    var xAxis = axis;
+    var xScale = { time: spec.time !== false };
+    if (spec.names) {
+      // Named bars (time=False with labels for x): one tick per bar, labelled with its name.
+      var names = spec.names;
+      xScale = { time: false, range: [-0.5, names.length - 0.5] };
+      xAxis = Object.assign({}, axis, {
+        splits: function () { return names.map(function (_, i) { return i; }); },
+        values: function (u, ticks) {
+          return ticks.map(function (v) {
+            var name = String(names[v] === undefined ? "" : names[v]);
+            return name.length > 10 ? name.slice(0, 9) + "…" : name;
+          });
+        },
+        rotate: names.length > 4 ? -45 : 0,
+        size: names.length > 4 ? 70 : 30,
+      });
+    }
     return {
       width: width,
       height: spec.height || 180,
       series: series,
       legend: { show: spec.series.length > 1 },
-      scales: { x: { time: spec.time !== false }, y: { range: spec.range || undefined } },
-      axes: [axis, yAxis],
+      // Bars stand on zero, or a 300 MB bar beside a 600 MB one would look like nothing.
+      scales: { x: xScale, y: { range: spec.range || (spec.kind === "bars" ? barRange : undefined) } },
+      axes: [xAxis, yAxis],
       cursor: { drag: { x: false, y: false } },
     };
   }
 
   function draw(figure) {
-    var data = figure.querySelector("script.chart-data");
     var canvas = figure.querySelector(".chart-canvas");
-    if (!data || !canvas || typeof uPlot === "undefined") return;
+    if (!figure.dataset.spec || !canvas || typeof uPlot === "undefined") return;
     var spec;
-    try { spec = JSON.parse(data.textContent); } catch (e) { return; }
+    try { spec = JSON.parse(figure.dataset.spec); } catch (e) { return; }
     if (!spec.x || !spec.x.length) return;
+    if (spec.time === false && spec.x.some(function (v) { return typeof v !== "number"; })) {
+      spec.names = spec.x;
+      spec.x = spec.x.map(function (_, i) { return i; });
+    }
     canvas.textContent = "";
     var columns = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
     var width = Math.max(200, canvas.clientWidth || figure.clientWidth || 300);

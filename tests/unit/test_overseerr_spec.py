@@ -37,13 +37,14 @@ def built_calls() -> list:
     client.update_request(7, {"mediaType": "tv", "seasons": [1, 2, 3]})
     client.title("movie", 550)
     client.title("tv", 1399)
+    client.request_count()
     return sent
 
 
 def test_every_call_the_client_makes_validates_against_the_spec():
     spec = openapi()
     calls = built_calls()
-    assert len(calls) == 15
+    assert len(calls) == 16
     for prepared in calls:
         # The validator reads the host from servers: "/api/v1" matches any.
         spec.validate_request(RequestsOpenAPIRequest(prepared))
