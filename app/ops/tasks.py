@@ -8,7 +8,7 @@ from app.models.base import utcnow
 from app.models.health import DOWN, UP
 from app.ops import services as ops
 from app.realtime.events import publish
-from app.status import recorder
+from app.status import demo, recorder
 from app.status.tasks import mark_checked
 
 CHECK_JOB_ID = "system-check"
@@ -24,6 +24,7 @@ def run_system_check() -> dict:
         mark_checked()
         report_progress({"type": "status.checking"}, everyone=True)
         outcome = recorder.check_all()
+        demo.seed_once()  # demo mode only: a month of history once the services have rows
         row, _flips = ops.record_check(_components(outcome))
         publish({"type": "status.updated", "status": ops.status_view(row)}, everyone=True)
         publish(
