@@ -18,7 +18,6 @@ from tests.e2e.conftest import (
     screenshot,
     wait_until_tab_live,
 )
-from tests.integration.health_helpers import use_stand_ins_for_unwritten_probes
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +42,9 @@ def no_sideways_scroll(tab) -> bool:
 
 
 def test_plex_down_and_back_live_on_status_with_one_message_each_way(
-    app, worker, open_page, sign_in, plex_world, monkeypatch
+    app, worker, open_page, sign_in, plex_world
 ):
-    # The probes run in this process (the job is called directly) so stand-ins can fill in any
-    # probe not written yet; the worker is there so that MediaNest itself is healthy.
-    use_stand_ins_for_unwritten_probes(app, monkeypatch)
+    # The job runs here, directly; the worker is there so that MediaNest itself is healthy.
     check(app)
     tab = open_page()
     sign_in(tab)
@@ -99,9 +96,8 @@ def test_plex_down_and_back_live_on_status_with_one_message_each_way(
     [(PHONE, "dark"), (PHONE, "light"), ({"width": 1366, "height": 768}, "dark")],
 )
 def test_the_status_page_fits_phones_and_wide_screens_in_both_themes(
-    app, open_page, sign_in, monkeypatch, viewport, scheme
+    app, open_page, sign_in, viewport, scheme
 ):
-    use_stand_ins_for_unwritten_probes(app, monkeypatch)
     for _ in range(3):
         check(app)
     tab = open_page(viewport=viewport, color_scheme=scheme)

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -11,12 +10,6 @@ from app.models.base import utcnow
 from app.models.health import DOWN, ERROR, Incident, ServiceState
 from app.ops.tasks import run_system_check
 from tests.conftest import wait_for
-from tests.integration.health_helpers import use_stand_ins_for_unwritten_probes
-
-
-@pytest.fixture(autouse=True)
-def probes_in_place(app, monkeypatch):
-    use_stand_ins_for_unwritten_probes(app, monkeypatch)
 
 
 def _count(app, model, *where):
