@@ -1,6 +1,9 @@
 """Page throughput: GET /health and the signed-in dashboard (GET /) at 50 concurrent clients.
 
 Run from the repository root:  .venv/bin/python -m bench.pages [--seconds 10] [--clients 50]
+The dashboard has every card: its database is seeded first (bench/dashboard_seed.py) with Plex,
+Overseerr, Uptime Kuma and 20 monitors, MediaNest and 30 days of their health samples; after the
+50-client rounds, one client measures both endpoints again (p95 target: under 50 ms).
 With --library N, a simulated Plex library of N movies is synced into the catalog first and the
 library's poster grid and item pages are measured instead (signed in as a user).
 Prints one JSON document on stdout; progress goes to stderr.
@@ -11,6 +14,7 @@ import asyncio
 import json
 import random
 import resource
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -19,6 +23,7 @@ from urllib.parse import quote
 from app.config import settings_from_env
 from bench.common import (
     HOST,
+    ROOT,
     USER_AGENT,
     Stack,
     connections_by_pid,
@@ -36,6 +41,19 @@ READ_TIMEOUT = 10
 TARGET_SHARE = 0.40
 TARGET_P99_MS = 100
 TARGET_LIBRARY_P95_MS = 50
+TARGET_ONE_CLIENT_P95_MS = 50
+
+
+class DashboardStack(Stack):
+    """The stack with the dashboard's cards and 30 days of health history, seeded first."""
+
+    def _start_gunicorn(self) -> None:
+        log("seeding 24 services' states and 30 days of health samples…")
+        command = [sys.executable, "-m", "bench.dashboard_seed", self.owner]
+        subprocess.run(command, cwd=ROOT, env=self.env, check=True)
+        super()._start_gunicorn()
+
+    wsgi_app = "bench.dashboard_wsgi:app"  # wsgi:app, with a stand-in for a missing uptime
 
 
 class BadResponse(Exception):
@@ -215,18 +233,20 @@ def check_page(stack: Stack, path: str, cookie: str, expect: bytes) -> None:
 
 def dashboard_report(stack: Stack, args) -> dict:
     cookie = stack.sign_in(stack.owner)
-    check_page(stack, "/", cookie, b"Dashboard")
-    results = run_rounds(stack, {"/health": (["/health"], None), "/": (["/"], cookie)}, args)
+    check_page(stack, "/", cookie, b'id="service-kuma-20"')
+    endpoints = {"/health": (["/health"], None), "/": (["/"], cookie)}
+    results = run_rounds(stack, endpoints, args)
     share = results["/"]["rps"] / results["/health"]["rps"] if results["/health"]["rps"] else 0
+    alone = run_rounds(stack, endpoints, argparse.Namespace(**{**vars(args), "clients": 1}))
     return {
         "health": results["/health"],
         "dashboard": results["/"],
         "dashboard_share_of_health_rps": round(share, 2),
+        "one_client": {"health": alone["/health"], "dashboard": alone["/"]},
         "targets": {
             "dashboard_share_at_least": TARGET_SHARE,
-            "p99_ms_below": TARGET_P99_MS,
-            "met": share >= TARGET_SHARE
-            and all(r["p99_ms"] < TARGET_P99_MS for r in results.values()),
+            "one_client_dashboard_p95_ms_below": TARGET_ONE_CLIENT_P95_MS,
+            "met": share >= TARGET_SHARE and alone["/"]["p95_ms"] < TARGET_ONE_CLIENT_P95_MS,
         },
     }
 
@@ -263,7 +283,7 @@ def main(argv=None) -> int:
     args.clients = args.clients or (5 if args.library else 50)
     raise_on_sigterm()
 
-    with Stack(
+    with (Stack if args.library else DashboardStack)(
         workers=args.workers,
         threads=args.threads,
         postgres=args.postgres,

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import User, UserSession
@@ -51,8 +52,11 @@ def load(cookie_id: str) -> User | None:
     user_id, _, key = (cookie_id or "").partition(":")
     if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= MAX_ID_DIGITS and key):
         return None
+    # The person comes in the same query: every signed-in request reads both.
     row = db.session.scalars(
-        select(UserSession).where(UserSession.key_hash == hash_session_key(key))
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.key_hash == hash_session_key(key))
     ).first()
     if row is None or row.user_id != int(user_id):
         return None

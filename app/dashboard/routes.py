@@ -1,25 +1,26 @@
-"""Dashboard page, the status card's actions and the owner's next steps."""
+"""Dashboard page, MediaNest's "Check now" and the owner's next steps."""
 
 from flask import redirect, url_for
 from flask_login import current_user, login_required
 
 from app import settings
 from app.auth.decorators import admin_required, owner_required
-from app.dashboard import bp, checklist, services
+from app.dashboard import board, bp, checklist, services
 from app.htmx import fragment_of, render, wants_fragment
-from app.library import catalog
 
 
 @bp.get("/")
 @login_required
 def index():
+    admin, owner = current_user.is_admin, current_user.is_owner
     return render(
         "dashboard/index.html",
-        status=services.current_status(),
-        checking=services.check_running(),
-        plex_connected=bool(settings.get("plex.machine_id")),
-        checklist=checklist.checklist() if current_user.is_owner else None,
-        recently_added=catalog.recently_added(include_hidden=current_user.is_admin),
+        board=board.board(admin),
+        recently_added=board.recently_added(admin),
+        my_requests=services.my_requests(current_user.id),
+        my_downloads=services.my_downloads(current_user.id),
+        plex_connected=owner and bool(settings.get("plex.machine_id")),
+        checklist=checklist.checklist() if owner else None,
     )
 
 
@@ -27,24 +28,19 @@ def index():
 @login_required
 @fragment_of("dashboard.index")
 def status_card():
-    return render(
-        "components/_status_card.html",
-        status=services.current_status(),
-        checking=services.check_running(),
-    )
+    """MediaNest's card read now; it keeps asking while a check runs."""
+    admin = current_user.is_admin
+    return board.one_card("medianest", admin, checking=admin and services.check_running())
 
 
 @bp.post("/dashboard/status/check")
 @admin_required
 def check_now():
     problem = services.request_check()
-    return render(
-        "components/_status_card.html",
-        status=services.current_status(),
-        checking=problem is None,
-        problem=problem,
-        status_code=503 if problem else 200,
-    )
+    html = board.one_card("medianest", True, checking=problem is None, problem=problem)
+    if not wants_fragment():
+        return redirect(url_for("dashboard.index"))
+    return html, 503 if problem else 200
 
 
 @bp.get("/dashboard/checklist")

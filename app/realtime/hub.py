@@ -7,6 +7,7 @@ import queue
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -52,6 +53,8 @@ class Hub:
         self.redis_url = redis_url
         self._lock = threading.Lock()
         self._queues: dict[str, set[queue.Queue]] = defaultdict(set)
+        # Called once per event this process hears, before its sockets get it (to drop a cache).
+        self._watchers: dict[str, list[Callable[[dict], None]]] = defaultdict(list)
         self._thread: threading.Thread | None = None
         self.listening = threading.Event()
         self._exiting = threading.Event()
@@ -64,10 +67,19 @@ class Hub:
         with self._lock:
             for channel in channels:
                 self._queues[channel].add(inbox)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._listen, name="hub", daemon=True)
-                self._thread.start()
+            self._start()
         return inbox
+
+    def watch(self, event_type: str, func: Callable[[dict], None]) -> None:
+        """Call func with every event of this type this process hears, sockets or not."""
+        with self._lock:
+            self._watchers[event_type].append(func)
+            self._start()
+
+    def _start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._listen, name="hub", daemon=True)
+            self._thread.start()
 
     def unsubscribe(self, inbox: queue.Queue, channels) -> None:
         with self._lock:
@@ -84,11 +96,25 @@ class Hub:
         with self._lock:
             inboxes = list(self._queues.get(channel, ()))
         message = Message(data)
+        if self._watchers:
+            self._notify(message)
         for inbox in inboxes:
             try:
                 inbox.put_nowait(message)
             except queue.Full:
                 log.warning("A socket on %s is too slow; dropping an event", channel)
+
+    def _notify(self, message: Message) -> None:
+        try:
+            event = message.event
+            watchers = list(self._watchers.get(event.get("type", ""), ()))
+        except (ValueError, AttributeError):
+            return  # not an event: the sockets skip it too
+        for func in watchers:
+            try:
+                func(event)
+            except Exception:  # one watcher's fault must not stop the fan-out
+                log.exception("A watcher of %s failed", event.get("type"))
 
     def _listen(self) -> None:
         delay = 0.5

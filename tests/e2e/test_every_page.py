@@ -21,7 +21,6 @@ from app.extensions import db
 from app.invites import services as invites
 from app.models import ItemTag, LibrarySection, MediaItem, Subscription, User
 from app.notifications.services import notify
-from app.ops.services import collect_status, record_check
 from app.requests import decisions
 from app.requests import services as requests
 from tests.conftest import Accounts
@@ -29,11 +28,12 @@ from tests.e2e import demo_helpers
 from tests.e2e.conftest import DESKTOP, PHONE, csp_violations
 from tests.e2e.demo_helpers import demo_app
 from tests.integration import discover_helpers
+from tests.integration.dashboard_helpers import put_state, uptime_fallback, world  # noqa: F401
 from tests.integration.download_page_helpers import a_download
 
 demo_plex, tmdb_sim = demo_helpers.demo_plex, discover_helpers.tmdb_sim
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("uptime_fallback")]
 
 # Set to a folder to keep a screenshot of every page walked, to look at.
 SCREENSHOTS = os.environ.get("MEDIANEST_SCREENSHOTS")
@@ -82,8 +82,17 @@ def app(make_app, demo_plex, tmdb_sim):
     app = demo_app(lambda **extra: make_app(**tmdb, **extra), demo_plex)
     accounts = Accounts(app, None)
     owner, friend = accounts.owner(), accounts.create("friend")
+    world(app)
+    put_state(
+        app,
+        "kuma:99",
+        "monitor",
+        LONG_WORD,
+        "down",
+        public=True,
+        info={"group": "Public", "message": LONG_WORD, "pings": [1, None, 3]},
+    )
     with app.app_context():
-        record_check(collect_status())
         notify([owner, friend], "Ready: " + LONG_WORD, "Body " + LONG_WORD, link="/library/")
         settings.put({"oidc.issuer": LONG_WORD, "oidc.client_id": LONG_WORD})
     return app

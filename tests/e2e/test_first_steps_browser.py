@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from app.library import services
-from app.ops.services import collect_status, record_check
 from simulators.plex_server import PlexServerState
 from tests.conftest import Accounts
 from tests.e2e.conftest import (
@@ -19,6 +18,7 @@ from tests.e2e.conftest import (
     wait_until_live,
 )
 from tests.integration import library_helpers
+from tests.integration.dashboard_helpers import put_state, uptime_fallback  # noqa: F401
 
 plex, sync_app = library_helpers.plex, library_helpers.sync_app
 pytestmark = pytest.mark.browser
@@ -159,24 +159,25 @@ class TestConnectingPlexStartsTheFirstSync:
         assert errors(tab) == [] and csp_violations(tab) == []
 
 
+@pytest.mark.usefixtures("uptime_fallback")
 class TestTheDashboard:
     @pytest.fixture
     def app(self, sync_app, plex):
         plex.state.add_library("Movies", "movie", count=40)
         with sync_app.app_context():
             assert services.full_sync()["status"] == "succeeded"
-            record_check(collect_status())
+        put_state(sync_app, "plex", "plex", "Living Room", public=True, info={"version": "1.41.3"})
         accounts = Accounts(sync_app, None)
         accounts.owner()
         accounts.create("friend")
         return sync_app
 
-    def test_the_status_card_spans_the_row_and_recently_added_has_arrows(self, open_page, sign_in):
+    def test_the_service_cards_span_the_row_and_recently_added_has_arrows(self, open_page, sign_in):
         tab = open_page()
         sign_in(tab)
         main = tab.locator("main").bounding_box()
-        card = tab.locator("#status-card").bounding_box()
-        assert card["width"] > main["width"] * 0.85, "the status card sits at half width"
+        cards = tab.locator("#service-cards").bounding_box()
+        assert cards["width"] > main["width"] * 0.85, "the service cards sit at half width"
         row = tab.locator(".poster-row")
         forward = tab.get_by_role("button", name="Scroll recently added on")
         back = tab.get_by_role("button", name="Scroll recently added back")
@@ -191,12 +192,12 @@ class TestTheDashboard:
     def test_a_friend_sees_whether_plex_is_up_and_no_internals(self, open_page, sign_in):
         tab = open_page(viewport=PHONE)
         sign_in(tab, "friend")
-        card = tab.locator("#status-card")
-        expect(card.get_by_role("heading")).to_have_text("Services")
-        expect(card.locator(".component")).to_have_count(1)
-        expect(card.locator('[data-component="plex"]')).to_contain_text("Up and reachable")
+        card = tab.locator("#service-plex")
+        expect(card.get_by_role("heading")).to_have_text("Living Room")
+        expect(card.locator(".badge")).to_have_text("Up")
+        medianest = tab.locator("#service-medianest")
         for internal in ("Database", "Redis", "Workers", "Queue"):
-            expect(card).not_to_contain_text(internal)
+            expect(medianest).not_to_contain_text(internal)
         expect(tab.locator("#setup-checklist")).to_have_count(0)
         assert fits(tab)
         screenshot(tab, "phone-dashboard-friend")

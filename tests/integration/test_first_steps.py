@@ -11,9 +11,13 @@ from app.extensions import db, redis_conn
 from app.library import services
 from app.library.tasks import FULL_JOB_ID
 from app.models import AuditEvent
-from app.ops.services import collect_status, record_check
-from tests.conftest import Accounts
+from tests.conftest import Accounts, wait_for
 from tests.integration import library_helpers
+from tests.integration.dashboard_helpers import (  # noqa: F401
+    announce,
+    put_state,
+    uptime_fallback,
+)
 
 plex, sync_app = library_helpers.plex, library_helpers.sync_app
 
@@ -134,26 +138,44 @@ def test_library_types_and_counts_in_words(sync_app, plex, owner_client):
     assert ">movie<" not in page and ">artist<" not in page
 
 
+@pytest.mark.usefixtures("uptime_fallback")
 def test_friends_see_plex_in_plain_words_and_admins_see_everything(sync_app, plex, owner_client):
     client, accounts = owner_client
     accounts.create("friend")
-    with sync_app.app_context():
-        record_check(collect_status())
+    components = {
+        "workers": {"ok": False, "detail": "no worker is running"},
+        "database": {"ok": True, "detail": "answering"},
+    }
+    put_state(sync_app, "plex", "plex", "Living Room", public=True, info={"version": "1.41.3"})
+    put_state(
+        sync_app,
+        "medianest",
+        "medianest",
+        "MediaNest",
+        "down",
+        public=True,
+        info={"components": components},
+    )
     friend = sync_app.test_client()
     accounts.login("friend", client=friend)
-    card = friend.get("/").text.split('id="status-card"')[1].split("</article>")[0]
-    assert 'data-component="plex"' in card and "Up and reachable" in card
-    for internal in ("Database", "Redis", "Workers", "Queue", "Media disk"):
-        assert internal not in card
-    assert "All good" in card
-    owner_card = client.get("/").text.split('id="status-card"')[1].split("</article>")[0]
-    assert "Living Room answering" in owner_card and "Database" in owner_card
+    page = friend.get("/").text
+    card = page.split('id="service-plex"')[1].split("</article>")[0]
+    assert ">Up</span>" in card and "Version 1.41.3" in card
+    medianest = page.split('id="service-medianest"')[1].split("</article>")[0]
+    for internal in ("Database", "Redis", "Workers", "no worker is running"):
+        assert internal not in medianest
+    assert "Having trouble" in medianest
+    owner_card = client.get("/").text.split('id="service-medianest"')[1].split("</article>")[0]
+    assert "no worker is running" in owner_card and "Database" in owner_card
 
-    plex.state.down = True
-    with sync_app.app_context():
-        record_check(collect_status())
-    card = friend.get("/").text.split('id="status-card"')[1].split("</article>")[0]
-    assert "Not reachable right now" in card and "Needs attention" in card
+    put_state(sync_app, "plex", "plex", "Living Room", "down", reason="refused", public=True)
+    announce(sync_app, "plex")
+
+    def plex_card():
+        return friend.get("/").text.split('id="service-plex"')[1].split("</article>")[0]
+
+    card = wait_for(lambda: (html := plex_card()) and "Refused" in html and html, timeout=5)
+    assert "Refused the connection" in card and ">Down</span>" in card
 
 
 def test_the_bar_asks_for_itself_until_the_sync_is_done(sync_app, plex, owner_client):

@@ -12,6 +12,7 @@ from app.models import User
 from app.notifications import services
 from app.realtime.events import publish
 from tests.conftest import PASSWORD, wait_for
+from tests.integration.dashboard_helpers import uptime_fallback  # noqa: F401
 
 
 def sign_in(server, username: str) -> requests.Session:
@@ -94,32 +95,38 @@ def test_admin_events_reach_admins_only(app, live_server, people):
     friend.close()
 
 
-def test_status_updates_reach_everyone_signed_in(app, live_server, people):
-    from app.ops.services import latest_check, status_view
-    from app.ops.tasks import run_system_check
+@pytest.mark.usefixtures("uptime_fallback")
+def test_health_changes_reach_everyone_signed_in_as_they_may_see_them(app, live_server, people):
+    from tests.integration.dashboard_helpers import announce, put_state
 
-    friend = live_socket(live_server, sign_in(live_server, "friend"))
-    owner = live_socket(live_server, sign_in(live_server, "owner"))
-    wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 2)
-    with app.app_context():
-        run_system_check()
-        view = status_view(latest_check())
-    assert "Checking…" in friend.receive(timeout=5)
-    card = friend.receive(timeout=5)
-    assert 'id="status-card"' in card and 'hx-swap-oob="true"' in card
-    # Friends hear about the services they use, not MediaNest's internals.
-    assert "no worker is running" not in card and "Database" not in card
-    assert "Plex has not been checked yet" in card and "Not checked yet" in card
-    assert "Check now" not in card, "friends never get the admin button"
-    assert "Checking…" in owner.receive(timeout=5)
-    admin_card = owner.receive(timeout=5)
-    while 'id="status-card"' not in admin_card:  # admins are told of the flip first
-        admin_card = owner.receive(timeout=5)
-    assert "Needs attention" in admin_card and "no worker is running" in admin_card
-    assert "Check now" in admin_card
-    assert view["healthy"] is False
-    friend.close()
-    owner.close()
+    put_state(app, "plex", "plex", "Plex", public=True)
+    put_state(app, "kuma:5", "monitor", "Backups", public=False)
+    friend_page, owner_page = sign_in(live_server, "friend"), sign_in(live_server, "owner")
+    for page in (friend_page, owner_page):
+        assert 'id="service-plex"' in page.get(live_server.url + "/").text
+    friend = live_socket(live_server, friend_page)
+    owner = live_socket(live_server, owner_page)
+    try:
+        wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 2)
+        put_state(app, "plex", "plex", "Plex", "down", reason="timeout", public=True)
+        announce(app, "plex")
+        for socket in (friend, owner):
+            card = socket.receive(timeout=5)
+            head = card.split(">", 1)[0]
+            assert 'id="service-plex"' in head and 'hx-swap-oob="true"' in head, head
+            assert "Timed out after 5 s" in card and 'id="service-cards"' not in card
+
+        # A monitor comes: the whole list, and only admins see a monitor that is not public.
+        put_state(app, "kuma:6", "monitor", "Website", public=False)
+        announce(app, "kuma:6")
+        admin_list = owner.receive(timeout=5)
+        assert '<section hx-swap-oob="true" id="service-cards"' in admin_list
+        assert 'id="service-kuma-6"' in admin_list and 'id="service-kuma-5"' in admin_list
+        assert "Check now" in admin_list
+        assert friend.receive(timeout=1) is None, "nothing a friend sees changed"
+    finally:
+        friend.close()
+        owner.close()
 
 
 def test_a_password_change_closes_the_other_sessions_sockets(app, live_server, people):
