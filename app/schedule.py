@@ -8,20 +8,20 @@ from app.discover.tasks import refresh_details, refresh_lists
 from app.downloads.subscription_tasks import check_due_subscriptions
 from app.downloads.tasks import sweep_downloads
 from app.library.tasks import full_sync, recent_sync
-from app.ops.tasks import run_system_check
 from app.requests.tasks import reconcile_requests, sweep_actions
+from app.status.tasks import health_tick, rollup_history
+
+# How often the health tick looks whether a check is due (the interval itself is a setting).
+HEALTH_TICK_SECONDS = 10
 
 
 def build_cron(app: Flask, connection: Redis) -> CronScheduler:
     """A cron scheduler with every periodic job registered."""
     cron = CronScheduler(connection=connection, logging_level=app.config["LOG_LEVEL"])
     cron.register(
-        run_system_check,
-        "default",
-        interval=app.config["HEALTH_INTERVAL"],
-        job_timeout=120,
-        result_ttl=300,
+        health_tick, "default", interval=HEALTH_TICK_SECONDS, job_timeout=150, result_ttl=60
     )
+    cron.register(rollup_history, "default", cron="17 * * * *", job_timeout=3600, result_ttl=3600)
     cron.register(
         recent_sync,
         "default",

@@ -1,9 +1,13 @@
-"""The system check job: run by a real worker, idempotent, and telling admins about changes."""
+"""The system check job: run by a real worker, idempotent, and telling admins about incidents."""
+
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import HealthCheck, Notification
+from app.models.base import utcnow
+from app.models.health import DOWN, ERROR, Incident, ServiceState
 from app.ops.tasks import run_system_check
 from tests.conftest import wait_for
 
@@ -25,14 +29,16 @@ def test_check_now_runs_on_a_real_worker_and_the_card_shows_the_result(
     card = wait_for(
         lambda: (
             (html := client.get("/dashboard/status", headers=hx).text)
-            and "All good" in html
+            and "1 running" in html  # the worker saw itself
             and html
         )
     )
     assert _count(app, HealthCheck) == 1
     for label in ("Database", "Redis", "Workers", "Queue", "Media disk"):
         assert label in card
-    assert "1 running" in card  # the worker saw itself
+    with app.app_context():
+        medianest = db.session.get(ServiceState, "medianest")
+        assert medianest is not None and medianest.checked_at is not None
 
 
 def test_a_second_check_while_one_is_queued_is_not_queued_twice(app, client, signed_in_owner):
@@ -44,39 +50,66 @@ def test_a_second_check_while_one_is_queued_is_not_queued_twice(app, client, sig
         assert get_queue().count == 1
 
 
-def test_running_the_check_twice_is_harmless(app, signed_in_owner):
-    # No worker is running, so "Workers" is unhealthy: admins hear about it once, not twice.
+def test_running_the_check_again_and_again_tells_admins_once(app, signed_in_owner):
+    # No worker is running, so MediaNest is failing: one failed check only makes it pending,
+    # the second opens an incident and admins hear about it once, however often it runs.
     with app.app_context():
         first = run_system_check()
+        assert _count(app, Notification) == 0
         second = run_system_check()
-    assert first["healthy"] is False and first["changed"] == ["workers"]
-    assert second["changed"] == []
-    assert _count(app, HealthCheck) == 2
+        third = run_system_check()
+    assert first["healthy"] is False and first["opened"] == []
+    assert second["opened"] == ["medianest"] and third["opened"] == []
+    assert _count(app, HealthCheck) == 3
     assert _count(app, Notification) == 1
     with app.app_context():
         note = db.session.scalars(select(Notification)).one()
-        assert note.title == "Workers needs attention" and note.level == "error"
+        assert note.title.startswith("MediaNest is down: ") and note.level == "error"
+        assert note.link == "/status"
+        assert db.session.get(ServiceState, "medianest").state == DOWN
 
 
 def test_recovery_is_announced_once(app, signed_in_owner, worker):
+    started = utcnow() - timedelta(minutes=12)
     with app.app_context():
         db.session.add(
-            HealthCheck(
-                healthy=False,
-                components={"workers": {"ok": False, "detail": "no worker is running"}},
+            ServiceState(
+                key="medianest",
+                kind="medianest",
+                label="MediaNest",
+                state=DOWN,
+                reason=ERROR,
+                detail="no worker is running",
+                since=started,
+                fails=3,
+                info={},
+            )
+        )
+        db.session.add(
+            Incident(
+                service_key="medianest",
+                label="MediaNest",
+                started_at=started,
+                reason=ERROR,
+                detail="no worker is running",
+                down_notified_at=started,
             )
         )
         db.session.commit()
         result = run_system_check()
-    assert result["healthy"] is True and result["changed"] == ["workers"]
+        run_system_check()
+    assert result["healthy"] is True and result["closed"] == ["medianest"]
     with app.app_context():
         titles = db.session.scalars(select(Notification.title)).all()
-    assert titles == ["Workers is healthy again"]
+        incident = db.session.scalars(select(Incident)).one()
+    assert titles == ["MediaNest is back after 12 min"]
+    assert incident.ended_at is not None and incident.up_notified_at is not None
 
 
 def test_friends_are_not_told_about_system_health(app, auth, signed_in_owner):
     friend = auth.create("friend")
     with app.app_context():
+        run_system_check()
         run_system_check()
     assert _count(app, Notification, Notification.user_id == friend) == 0
     assert _count(app, Notification, Notification.user_id == signed_in_owner) == 1
