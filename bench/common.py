@@ -107,8 +107,6 @@ def raise_on_sigterm() -> None:
 class Stack(contextlib.ExitStack):
     """Data folder, Redis, database, users and gunicorn, undone in reverse order on exit."""
 
-    wsgi_app = "wsgi:app"
-
     def __init__(
         self, *, workers=None, threads=None, postgres=None, redis=None, users=0, plex_items=0
     ):
@@ -219,7 +217,7 @@ class Stack(contextlib.ExitStack):
         return urlunsplit(parts._replace(scheme="postgresql+psycopg", path="/" + name))
 
     def _start_gunicorn(self) -> None:
-        cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", self.wsgi_app]
+        cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
         # Its own session: a Ctrl-C meant for the bench reaches gunicorn only through stop().
         self.gunicorn = subprocess.Popen(cmd, cwd=ROOT, env=self.env, start_new_session=True)
         self.callback(self._stop_gunicorn)

@@ -53,8 +53,6 @@ class DashboardStack(Stack):
         subprocess.run(command, cwd=ROOT, env=self.env, check=True)
         super()._start_gunicorn()
 
-    wsgi_app = "bench.dashboard_wsgi:app"  # wsgi:app, with a stand-in for a missing uptime
-
 
 class BadResponse(Exception):
     pass
