@@ -351,6 +351,8 @@ def build(state: ServiceState, admin: bool, now: datetime, timeout: float) -> Ca
             card.pending_link = admin and pending > 0
     elif state.kind == "monitor":
         _monitor(card, info, state, now)
+    elif state.kind == "kuma" and shown not in (DOWN, PENDING) and state.detail:
+        card.lines = [clip(state.detail)]  # which status page, how many monitors
     elif state.kind == "medianest":
         _medianest(card, info, admin)
     return card

@@ -266,7 +266,7 @@ def probe_kuma() -> list[Finding]:
         return [_down("kuma", "kuma", label, ERROR, "The Uptime Kuma check failed.", clock)]
     visible = public_monitor_ids()
     info = {"title": page.title, "incidents": page.incidents, "maintenance": page.maintenance}
-    found = [Finding("kuma", "kuma", page.title or label, UP, "", page.summary(), clock.ms(), info)]
+    found = [Finding("kuma", "kuma", label, UP, "", page.summary(), clock.ms(), info)]
     for monitor in page.monitors:
         found.append(
             _monitor_finding(

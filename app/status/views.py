@@ -129,6 +129,7 @@ class ServiceView:
     checked_at: datetime | None
     uptime: dict[str, str] = field(default_factory=dict)
     chart: dict | None = None
+    group: str = ""  # a Kuma monitor's group on its status page
 
 
 def service_view(
@@ -153,7 +154,13 @@ def service_view(
         paused=paused_words(state, now),
         checked_at=state.checked_at,
         uptime={name: uptime_words(uptimes.get(name)) for name, _ in UPTIME_WINDOWS},
+        group=_group(state),
     )
+
+
+def _group(state: ServiceState) -> str:
+    group = (state.info or {}).get("group") if isinstance(state.info, dict) else None
+    return group[:200] if isinstance(group, str) else ""
 
 
 def chart_of(points: list[tuple[datetime, float | None]], span: timedelta) -> dict:

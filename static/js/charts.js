@@ -21,7 +21,11 @@
     var series = [{}];
     spec.series.forEach(function (s, i) {
       var stroke = colour(PALETTE[i % PALETTE.length], "#3b82f6");
-      var one = { label: s.label, stroke: stroke, width: 2, spanGaps: false };
+      // Buckets without a timed check are bridged (the incidents say when a service was down);
+      // a series of few points shows them, or lone values would draw nothing.
+      var seen = s.values.filter(function (v) { return v !== null; }).length;
+      var one = { label: s.label, stroke: stroke, width: 2, spanGaps: true,
+        points: { show: seen <= 30 } };
       if (spec.kind === "bars") {
         one.fill = stroke;
         one.paths = uPlot.paths.bars({ size: [0.7, 40] });

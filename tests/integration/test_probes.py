@@ -246,7 +246,7 @@ def test_kuma_and_each_monitor_with_its_state_pings_and_uptime(fast_app, kuma):
     found = kuma_findings(fast_app)
     itself, monitors = found[0], {f.key: f for f in found[1:]}
     assert (itself.key, itself.kind, itself.state, itself.public) == ("kuma", "kuma", UP, False)
-    assert itself.label == "Home"
+    assert itself.label == "Uptime Kuma"
     assert itself.detail == "Status page 'Home' with 6 monitors in 2 groups"
     assert itself.info["incidents"][0]["title"] == "Slow Internet this evening"
     assert itself.info["maintenance"][0]["title"] == "NAS disk replacement"
