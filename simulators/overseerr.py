@@ -31,7 +31,7 @@ from simulators.overseerr_state import (
     Refusal,
     no_access,
 )
-from simulators.server import SimulatorServer
+from simulators.server import RestartableSimulator
 
 SPEC_PATH = Path(__file__).resolve().parent / "specs" / "overseerr-api.yml"
 
@@ -283,33 +283,12 @@ def state_schedule_available(state: OverseerrState, req) -> None:
     timer.start()
 
 
-class OverseerrSimulator:
+class OverseerrSimulator(RestartableSimulator):
     """The simulator on a loopback port that can also go away (connection refused) and return."""
 
     def __init__(self, state: OverseerrState | None = None):
         self.state = state or OverseerrState()
-        self.app = create_app(self.state)
-        self.server = SimulatorServer(self.app).start()
-        self.port, self.url = self.server.port, self.server.url
-
-    def go_away(self) -> None:
-        """Stop listening: every call is refused until come_back()."""
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
-
-    def come_back(self) -> None:
-        if self.server is None:
-            self.server = SimulatorServer(self.app, port=self.port).start()
-
-    def stop(self) -> None:
-        self.go_away()
-
-    def __enter__(self) -> "OverseerrSimulator":
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.stop()
+        super().__init__(create_app(self.state))
 
 
 DEMO_WEBHOOK_AUTH = "Bearer demo-overseerr-webhook"

@@ -30,3 +30,31 @@ class SimulatorServer:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+
+class RestartableSimulator:
+    """A simulator on a loopback port that can also go away (connection refused) and return."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = SimulatorServer(app).start()
+        self.port, self.url = self.server.port, self.server.url
+
+    def go_away(self) -> None:
+        """Stop listening: every call is refused until come_back()."""
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def come_back(self) -> None:
+        if self.server is None:
+            self.server = SimulatorServer(self.app, port=self.port).start()
+
+    def stop(self) -> None:
+        self.go_away()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, jsonify, request
 
 from simulators.faults import html_error
-from simulators.server import SimulatorServer
+from simulators.server import RestartableSimulator
 
 DOWN, UP, PENDING, MAINTENANCE = 0, 1, 2, 3
 MAX_BEATS = 100
@@ -253,32 +253,12 @@ def create_app(state: KumaState) -> Flask:
     return app
 
 
-class KumaSimulator:
+class KumaSimulator(RestartableSimulator):
     """The simulator on a loopback port that can also go away (connection refused) and return."""
 
     def __init__(self, state: KumaState | None = None):
         self.state = state or KumaState()
-        self.app = create_app(self.state)
-        self.server = SimulatorServer(self.app).start()
-        self.port, self.url = self.server.port, self.server.url
-
-    def go_away(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
-
-    def come_back(self) -> None:
-        if self.server is None:
-            self.server = SimulatorServer(self.app, port=self.port).start()
-
-    def stop(self) -> None:
-        self.go_away()
-
-    def __enter__(self) -> "KumaSimulator":
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.stop()
+        super().__init__(create_app(self.state))
 
 
 def demo_state() -> KumaState:
