@@ -48,6 +48,13 @@ def post_fork(server, worker):
         db.engine.dispose(close=False)  # never share the master's pooled connections
 
 
+def post_worker_init(worker):
+    from app.realtime import heartbeat
+    from wsgi import app
+
+    heartbeat.keep_beating(app)  # an idle web process still counts as alive
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 

@@ -75,6 +75,10 @@ def _store(address: str, identity, actor) -> dict:
     webhook_secret()
     # The first full sync starts now rather than at night; a Redis outage only delays it.
     start_full_sync()
+    # Plex's dashboard card appears at once rather than at the next scheduled check.
+    from app.dashboard.services import request_check
+
+    request_check()
     return values
 
 

@@ -1,11 +1,13 @@
 """Each web process says it is alive: a Redis key per process that expires unless refreshed.
 
-The pub/sub listener thread (app/realtime/hub.py) refreshes it while sockets are open, and any
-request refreshes it at most every EVERY seconds, so an idle process with no socket counts too.
+Under gunicorn each worker refreshes it from a thread of its own (gunicorn.conf.py); the
+pub/sub listener thread (app/realtime/hub.py) refreshes it while sockets are open, and any
+request at most every EVERY seconds, which covers other servers (the tests' live server).
 """
 
 import os
 import socket
+import threading
 import time
 
 from flask import current_app
@@ -42,3 +44,21 @@ def on_request() -> None:
         beat(redis_conn())
     except RedisError:
         pass  # without Redis nothing counts processes; try again in EVERY seconds, not per request
+
+
+def keep_beating(app) -> threading.Thread:
+    """Refresh this process's key every EVERY seconds from a daemon thread, for its lifetime."""
+    from app.extensions import redis_conn
+
+    def run() -> None:
+        while True:
+            with app.app_context():
+                try:
+                    beat(redis_conn())
+                except RedisError:
+                    pass  # the card says no web process checked in; the next beat may
+            time.sleep(EVERY)
+
+    thread = threading.Thread(target=run, name="web-heartbeat", daemon=True)
+    thread.start()
+    return thread
