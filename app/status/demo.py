@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import HealthSample, Incident, ServiceState
@@ -28,13 +28,15 @@ OUTAGES = (
 
 
 def seed_once() -> bool:
-    """Seed the history unless any hourly sample exists already; True when it did."""
+    """Seed the history of each service that has none yet; True when it did.
+
+    Per service, because the first check may run before the demo's Overseerr and Kuma are set."""
     if not current_app.config.get("DEMO"):
         return False
-    hourly = select(func.count(HealthSample.id)).where(HealthSample.resolution == HOUR)
-    if db.session.scalar(hourly):
-        return False
-    states = db.session.scalars(select(ServiceState).order_by(ServiceState.key)).all()
+    seeded = select(HealthSample.service_key).where(HealthSample.resolution == HOUR).distinct()
+    states = db.session.scalars(
+        select(ServiceState).where(ServiceState.key.not_in(seeded)).order_by(ServiceState.key)
+    ).all()
     if not states:
         return False
     end = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
@@ -50,7 +52,7 @@ def seed_once() -> bool:
 
 
 def _outages(states, end) -> dict[str, list[Incident]]:
-    """One past incident per outage, on the first service of its kind."""
+    """One past incident per outage, on the first service of its kind being seeded."""
     found: dict[str, list[Incident]] = {}
     for kind, days, minutes, reason, detail in OUTAGES:
         state = next((s for s in states if s.kind == kind), None)
