@@ -6,6 +6,7 @@ up closes the incident. Admins hear once when an incident opens and once when it
 """
 
 import logging
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -156,7 +157,7 @@ def apply(finding: Finding, now: datetime, outcome: Outcome, breaker: bool = Tru
     state.kind = str(finding.kind or "")[:16]
     state.label = str(finding.label or finding.key)[:MAX_LABEL]
     state.public = bool(finding.public)
-    state.info = finding.info if isinstance(finding.info, dict) else {}
+    state.info = _storable(finding.info) if isinstance(finding.info, dict) else {}
     state.ms = _ms(finding.ms)
     state.checked_at = now
     found = finding.state if finding.state in STATES else DOWN
@@ -397,3 +398,14 @@ def forget_samples(ids: list[int]) -> None:
         db.session.execute(
             delete(HealthSample).where(HealthSample.id.in_(ids[start : start + 500]))
         )
+
+
+def _storable(value):
+    """The value with NaN and infinities as None: PostgreSQL's JSON refuses them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value

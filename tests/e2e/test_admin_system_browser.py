@@ -18,7 +18,7 @@ from tests.e2e.conftest import PHONE, csp_violations, screenshot
 pytestmark = pytest.mark.browser
 
 WIDE = {"width": 1366, "height": 800}
-LONG = "a-rather-long-username-that-does-not-wrap-" + "x" * 40
+LONG = "a-rather-long-username-that-does-not-wrap-" + "x" * 22  # 64, the most a name holds
 
 
 def fail_job(note: str) -> None:

@@ -285,3 +285,14 @@ def test_two_checks_in_one_minute_add_to_one_sample(app, plex):
         [sample] = db.session.scalars(select(HealthSample)).all()
         assert (sample.checks, sample.ups, sample.ms_count, sample.ms_total) == (2, 1, 1, 42.0)
         assert sample.ms_max == 42.0 and sample.bucket_at == T0
+
+
+def test_numbers_json_cannot_hold_are_stored_as_nothing(app, plex):
+    def odd():
+        info = {"pings": [12.0, float("inf"), float("nan")], "nested": {"ms": -float("inf")}}
+        return Finding("plex", "plex", "Plex", UP, detail="answering", ms=3.0, info=info)
+
+    odd.__name__ = "probe_plex"
+    run(app, [odd], datetime.now(UTC))
+    stored = state_of(app).info
+    assert stored == {"pings": [12.0, None, None], "nested": {"ms": None}}
