@@ -2,13 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from sqlalchemy import select
-
 from app.extensions import db
-from app.models.health import UP, HealthSample, ServiceState
+from app.models.health import UP, ServiceState
 from app.realtime.events import publish
-from app.status import history
 
 
 def put_state(app, key: str, kind: str, label: str, state: str = UP, **fields) -> None:
@@ -139,27 +135,3 @@ def world(app) -> None:
             }
         },
     )
-
-
-def _uptime_from_samples(keys, since):
-    """A stand-in for history.uptime until the history's own lands: checks up / checks."""
-    rows = db.session.scalars(
-        select(HealthSample).where(
-            HealthSample.service_key.in_(list(keys)), HealthSample.bucket_at >= since
-        )
-    )
-    totals: dict[str, list[int]] = {}
-    for row in rows:
-        pair = totals.setdefault(row.service_key, [0, 0])
-        pair[0] += row.ups
-        pair[1] += row.checks
-    return {k: (totals[k][0] / totals[k][1] if totals.get(k, [0, 0])[1] else None) for k in keys}
-
-
-@pytest.fixture
-def uptime_fallback(monkeypatch):
-    """Use history.uptime when it is there; otherwise a small reading of the samples."""
-    try:
-        history.uptime([], datetime.now(UTC))
-    except NotImplementedError:
-        monkeypatch.setattr(history, "uptime", _uptime_from_samples)

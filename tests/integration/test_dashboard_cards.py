@@ -25,11 +25,8 @@ from tests.integration.dashboard_helpers import (
     announce,
     drop_state,
     put_state,
-    uptime_fallback,  # noqa: F401
     world,
 )
-
-pytestmark = pytest.mark.usefixtures("uptime_fallback")
 
 
 def card(html: str, dom_id: str) -> str:

@@ -13,11 +13,7 @@ from app.library.tasks import FULL_JOB_ID
 from app.models import AuditEvent
 from tests.conftest import Accounts, wait_for
 from tests.integration import library_helpers
-from tests.integration.dashboard_helpers import (  # noqa: F401
-    announce,
-    put_state,
-    uptime_fallback,
-)
+from tests.integration.dashboard_helpers import announce, put_state
 
 plex, sync_app = library_helpers.plex, library_helpers.sync_app
 
@@ -138,7 +134,6 @@ def test_library_types_and_counts_in_words(sync_app, plex, owner_client):
     assert ">movie<" not in page and ">artist<" not in page
 
 
-@pytest.mark.usefixtures("uptime_fallback")
 def test_friends_see_plex_in_plain_words_and_admins_see_everything(sync_app, plex, owner_client):
     client, accounts = owner_client
     accounts.create("friend")

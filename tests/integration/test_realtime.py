@@ -12,7 +12,6 @@ from app.models import User
 from app.notifications import services
 from app.realtime.events import publish
 from tests.conftest import PASSWORD, wait_for
-from tests.integration.dashboard_helpers import uptime_fallback  # noqa: F401
 
 
 def sign_in(server, username: str) -> requests.Session:
@@ -95,7 +94,6 @@ def test_admin_events_reach_admins_only(app, live_server, people):
     friend.close()
 
 
-@pytest.mark.usefixtures("uptime_fallback")
 def test_health_changes_reach_everyone_signed_in_as_they_may_see_them(app, live_server, people):
     from tests.integration.dashboard_helpers import announce, put_state
 
