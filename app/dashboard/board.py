@@ -1,9 +1,9 @@
 """The parts of the dashboard every viewer of one audience shares, rendered once per process.
 
-The service cards (per audience: admins or everyone else) and "Recently added" are kept as
-HTML in process memory. They are dropped when this process's event listener hears that they
-changed (health.changed, sync.finished), and after CACHE_SECONDS in any case, so a process
-whose listener lost Redis is never more than that behind.
+The service cards (per audience: admins or everyone else) are kept as HTML in process memory.
+They are dropped when this process's event listener hears that they changed (health.changed),
+and after CACHE_SECONDS in any case, so a process whose listener lost Redis is never more than
+that behind.
 """
 
 import re
@@ -80,7 +80,6 @@ class Dashboard:
 
     def __init__(self, ttl: float):
         self.boards = Shared(ttl)
-        self.recent = Shared(ttl)
         self.lock = threading.Lock()
         # The keys of the last board built per audience, kept past the TTL: an event compares
         # against them to tell whether cards came or went.
@@ -119,7 +118,6 @@ def dashboard() -> Dashboard:
         if found is made:
             hub = get_hub()
             hub.watch("health.changed", made.health_changed)
-            hub.watch("sync.finished", lambda _event: made.recent.drop())
     return found
 
 
@@ -188,13 +186,11 @@ def board(admin: bool) -> Board:
 
 
 def recently_added(admin: bool) -> Markup:
-    """The "Recently added" row for admins (hidden libraries too) or for everyone else."""
+    """The "Recently added" row for admins (hidden libraries too) or for everyone else.
 
-    def build() -> Markup:
-        items = catalog.recently_added(include_hidden=admin)
-        return Markup(render_template("library/_recently_added.html", recently_added=items))
-
-    return dashboard().recent.get(admin, build)
+    Read each time, not cached: a library hidden or removed must leave it at once."""
+    items = catalog.recently_added(include_hidden=admin)
+    return Markup(render_template("library/_recently_added.html", recently_added=items))
 
 
 def oob(html: Markup) -> str:
