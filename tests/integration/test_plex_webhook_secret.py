@@ -55,8 +55,13 @@ def test_the_webhook_works_before_the_admin_page_was_ever_opened(fresh, plex_wor
     plex_server = {"uuid": plex_world.server.machine_identifier}
     response = post_event(app.test_client(), secret, {**NEW_ITEM, "Server": plex_server})
     assert response.status_code == 202 and "Queued" in response.text
-    # Connecting queued the first full sync; the webhook queued the library's update.
-    assert queued(app) == ["app.library.tasks.full_sync", "app.library.tasks.section_update"]
+    # Connecting queued the first full sync and a health check (for Plex's card); the webhook
+    # queued the library's update.
+    assert queued(app) == [
+        "app.library.tasks.full_sync",
+        "app.ops.tasks.run_system_check",
+        "app.library.tasks.section_update",
+    ]
     # The page shows the address that already works.
     assert shown_webhook_path(client.get("/admin/library").text) == f"/webhooks/plex/{secret}"
 
