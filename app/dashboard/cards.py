@@ -5,8 +5,10 @@ messages from Uptime Kuma included) as untrusted: wrong types are skipped, long 
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
+from app.dashboard.sparkline import sparkline
+from app.dashboard.values import clip, count, number, parse_time
 from app.models.health import (
     BAD_ANSWER,
     BAD_KEY,
@@ -58,48 +60,8 @@ COMPONENTS = (
 KIND_ORDER = {"plex": 0, "overseerr": 1, "kuma": 2, "monitor": 3}
 LAST_KIND = 9  # MediaNest, and kinds this code does not know, come last
 LABEL_CHARS = 80
-TEXT_CHARS = 300
 MAX_STREAMS = 12
 MAX_NOTICES = 5
-SPARK_POINTS = 60
-SPARK_WIDTH, SPARK_HEIGHT = 120, 28
-MAX_ID = 2**63 - 1
-
-
-def clip(value, limit: int = TEXT_CHARS) -> str:
-    """A stored value as text of at most `limit` characters ('' for anything but text/numbers)."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return ""
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def number(value) -> float | None:
-    """A finite, non-negative number, or None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if value != value or value in (float("inf"), float("-inf")) or value < 0:
-        return None
-    return float(value)
-
-
-def count(value) -> int | None:
-    n = number(value)
-    return int(n) if n is not None and n <= MAX_ID else None
-
-
-def parse_time(value) -> datetime | None:
-    """A datetime from a stored ISO or Kuma ("YYYY-MM-DD HH:MM:SS", UTC) time, or None."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str) and 0 < len(value) <= 40:
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def dom_id(key: str) -> str:
@@ -246,44 +208,6 @@ def streams(value) -> tuple[list[Stream] | None, int]:
             )
         )
     return shown, max(len(value) - MAX_STREAMS, 0)
-
-
-def sparkline(pings) -> tuple[list[str], str]:
-    """Polyline points for the recent response times, broken where a beat failed."""
-    if not isinstance(pings, list):
-        return [], ""
-    values = [number(p) for p in pings[-SPARK_POINTS:]]
-    known = [v for v in values if v is not None]
-    if not known:
-        return [], ""
-    low, top = min(known), max(known)
-    span = (top - low) or 1.0
-    step = SPARK_WIDTH / max(len(values) - 1, 1)
-    runs, run = [], []
-    for i, v in enumerate(values):
-        if v is None:
-            if run:
-                runs.append(run)
-            run = []
-            continue
-        # Scaled between the lowest and highest time; a steady service draws a middle line.
-        share = (v - low) / span if top > low else 0.5
-        y = SPARK_HEIGHT - 2 - share * (SPARK_HEIGHT - 4)
-        run.append(f"{i * step:.1f},{y:.1f}")
-    if run:
-        runs.append(run)
-    # A lone point gets a short flat line so it shows.
-    lines = [" ".join(r if len(r) > 1 else [r[0], _nudge(r[0])]) for r in runs]
-    words = f"Response times of the last {len(values)} checks: {low:.0f} to {top:.0f} ms"
-    gaps = len(values) - len(known)
-    if gaps:
-        words += f", {gaps} without an answer"
-    return lines, words
-
-
-def _nudge(point: str) -> str:
-    x, y = point.split(",")
-    return f"{float(x) + 1.5:.1f},{y}"
 
 
 def _monitor(card: Card, info: dict, state: ServiceState, now: datetime) -> None:

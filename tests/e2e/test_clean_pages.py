@@ -11,7 +11,7 @@ from app.models import User
 from app.notifications.services import notify
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import csp_violations
-from tests.integration.dashboard_helpers import uptime_fallback, world  # noqa: F401
+from tests.integration.dashboard_helpers import world
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,6 @@ def assert_clean(tab, where: str) -> None:
     assert csp_violations(tab) == [], f"{where}: {csp_violations(tab)}"
 
 
-@pytest.mark.usefixtures("uptime_fallback")
 def test_main_pages_have_no_errors(app, open_page):
     tab = open_page()
     tab.goto("/setup")

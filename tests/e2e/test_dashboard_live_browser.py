@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 
 from tests.conftest import Accounts
 from tests.e2e.conftest import DESKTOP, PHONE, csp_violations, screenshot, wait_until_live
-from tests.integration.dashboard_helpers import announce, put_state, uptime_fallback, world  # noqa: F401
+from tests.integration.dashboard_helpers import announce, put_state, world
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("uptime_fallback")]
+pytestmark = pytest.mark.browser
 WIDE = {"width": 1366, "height": DESKTOP["height"]}
 
 

@@ -28,12 +28,12 @@ from tests.e2e import demo_helpers
 from tests.e2e.conftest import DESKTOP, PHONE, csp_violations
 from tests.e2e.demo_helpers import demo_app
 from tests.integration import discover_helpers
-from tests.integration.dashboard_helpers import put_state, uptime_fallback, world  # noqa: F401
+from tests.integration.dashboard_helpers import put_state, world
 from tests.integration.download_page_helpers import a_download
 
 demo_plex, tmdb_sim = demo_helpers.demo_plex, discover_helpers.tmdb_sim
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("uptime_fallback")]
+pytestmark = pytest.mark.browser
 
 # Set to a folder to keep a screenshot of every page walked, to look at.
 SCREENSHOTS = os.environ.get("MEDIANEST_SCREENSHOTS")

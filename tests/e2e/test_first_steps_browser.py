@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
     wait_until_live,
 )
 from tests.integration import library_helpers
-from tests.integration.dashboard_helpers import put_state, uptime_fallback  # noqa: F401
+from tests.integration.dashboard_helpers import put_state
 
 plex, sync_app = library_helpers.plex, library_helpers.sync_app
 pytestmark = pytest.mark.browser
@@ -159,7 +159,6 @@ class TestConnectingPlexStartsTheFirstSync:
         assert errors(tab) == [] and csp_violations(tab) == []
 
 
-@pytest.mark.usefixtures("uptime_fallback")
 class TestTheDashboard:
     @pytest.fixture
     def app(self, sync_app, plex):

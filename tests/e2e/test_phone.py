@@ -12,7 +12,7 @@ from app.notifications.services import notify
 from tests.conftest import Accounts
 from tests.e2e.conftest import PHONE, csp_violations
 from tests.integration import library_helpers
-from tests.integration.dashboard_helpers import uptime_fallback, world  # noqa: F401
+from tests.integration.dashboard_helpers import world
 
 plex, sync_app = library_helpers.plex, library_helpers.sync_app
 # Set to a folder to keep screenshots of the phone layouts, to look at.
@@ -36,7 +36,6 @@ def within_screen(locator) -> bool:
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
 
-@pytest.mark.usefixtures("uptime_fallback")
 def test_phone_navigation_reaches_every_page(app, auth, open_page, sign_in, live_server):
     owner_id = auth.owner()
     world(app)
