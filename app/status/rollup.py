@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, literal_column, select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.health import DAY, HOUR, MINUTE, HealthSample, Incident
-from app.status.recorder import bucket_of, dialect_insert, forget_samples, on_conflict_add
+from app.status.samples import bucket_of, dialect_insert, forget_samples, on_conflict_add
 
 MINUTES_FOR = timedelta(days=2)
 HOURS_FOR = timedelta(days=30)

@@ -89,7 +89,7 @@ def test_a_year_of_minute_samples_rolls_up_into_a_small_table(app):
 def test_latency_reads_minute_and_hour_rows_in_buckets_with_gaps(app):
     now = datetime.now(UTC)
     with app.app_context():
-        from app.status.recorder import add_samples, bucket_of
+        from app.status.samples import add_samples, bucket_of
 
         add_samples(
             [

@@ -17,7 +17,7 @@ from app.models.health import (
     ServiceState,
 )
 from app.realtime.events import publish
-from app.status.recorder import add_samples, bucket_of
+from app.status.samples import add_samples, bucket_of
 from tests.conftest import wait_for
 from tests.integration.test_realtime import listening, live_socket, sign_in
 

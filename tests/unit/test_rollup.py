@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.health import DAY, HOUR, MINUTE, HealthSample, Incident
 from app.status import history, rollup
-from app.status.recorder import add_samples, bucket_of
+from app.status.samples import add_samples, bucket_of
 
 NOW = datetime(2026, 6, 15, 12, 30, tzinfo=UTC)
 
