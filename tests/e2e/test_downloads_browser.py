@@ -90,6 +90,7 @@ def test_progress_and_changes_reach_every_open_tab_live(app, live_server, open_p
     listing, detail = open_page(), open_page(viewport=PHONE)
     sign_in(listing, "alice")
     listing.get_by_role("link", name="Downloads", exact=True).click()
+    listing.wait_for_url(live_server.url + "/downloads")  # the dashboard lists the same downloads
     before = sockets_open(live_server)
     sign_in(detail, "alice")
     wait_until_live(live_server, more_than=before - 1)

@@ -39,6 +39,7 @@ def test_the_requester_sees_the_approval_live(live_server, open_page, sign_in, a
     alice = open_page()
     sign_in(alice, "alice")
     alice.get_by_role("link", name="Requests", exact=True).click()
+    expect(alice.locator("h1")).to_have_text("My requests")  # the dashboard lists the same requests
     alice.get_by_role("link", name="Dune").click()
     expect(alice.locator("h1")).to_contain_text("Dune")
     status = alice.locator(f"#request-status-{asked['dune']}")
@@ -67,6 +68,7 @@ def test_a_decline_with_its_reason_reaches_the_list_live(live_server, open_page,
     alice = open_page()
     sign_in(alice, "alice")
     alice.get_by_role("link", name="Requests", exact=True).click()
+    expect(alice.locator("h1")).to_have_text("My requests")  # the dashboard lists the same requests
     status = alice.locator(f"#request-status-{asked['wire']}")
     expect(status).to_have_text("Waiting for approval")
     mark_page(alice)
