@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     sock.init_app(app)
 
-    from app import database, errors, forms, security, templating
+    from app import database, errors, forms, page_cache, security, templating
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.cli import bp as cli_bp
@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.status import bp as status_bp
 
     database.init_app(app)
+    page_cache.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     forms.init_app(app)

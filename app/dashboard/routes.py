@@ -3,13 +3,14 @@
 from flask import redirect, url_for
 from flask_login import current_user, login_required
 
-from app import settings
+from app import page_cache, settings
 from app.auth.decorators import admin_required, owner_required
 from app.dashboard import board, bp, checklist, services
 from app.htmx import fragment_of, render, wants_fragment
 
 
 @bp.get("/")
+@page_cache.per_session
 @login_required
 def index():
     admin, owner = current_user.is_admin, current_user.is_owner
