@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.invites import bp as invites_bp
     from app.library import bp as library_bp
     from app.notifications import bp as notifications_bp
+    from app.notify import bp as notify_bp
     from app.ops import bp as ops_bp
     from app.ops.metrics import init_request_metrics
     from app.realtime import bp as realtime_bp
@@ -69,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         invites_bp,
         dashboard_bp,
         notifications_bp,
+        notify_bp,
         admin_bp,
         library_bp,
         discover_bp,

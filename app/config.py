@@ -33,6 +33,15 @@ class Defaults:
     OVERSEERR_BREAKER_FAILURES = 5
     OVERSEERR_BREAKER_SECONDS = 15.0
     OVERSEERR_RETRY_SECONDS = 15.0  # first retry of a delivery; doubles up to 15 minutes
+    # Notifications: these seed the settings Admin → Notifications edits.
+    NOTIFY_URLS = ""  # Apprise URLs, comma-separated, that receive admin alerts
+    SMTP_URL = ""  # smtp:// or smtps://user:password@host:port, for email to people
+    SMTP_FROM = ""  # "MediaNest <media@example.com>"
+    NOTIFY_TIMEOUT = 15.0  # seconds one message may take to send
+    NOTIFY_ATTEMPTS = 10  # tries before a delivery fails for good (about a day of backoff)
+    NOTIFY_RETRY_SECONDS = 60.0  # first retry; doubles, at most NOTIFY_RETRY_MAX_SECONDS
+    NOTIFY_RETRY_MAX_SECONDS = 4 * 3600.0
+    NOTIFY_BATCH_SECONDS = 60.0  # a destination gets at most one message this often
     UPTIME_KUMA_URL = ""  # seeds Admin → Status settings
     UPTIME_KUMA_SLUG = ""
     UPTIME_KUMA_TIMEOUT = 10.0

@@ -89,7 +89,11 @@ SPECS = {
         Spec("kuma.url"),
         Spec("kuma.slug"),
         Spec("kuma.metrics_key", secret=True),  # optional: /metrics API key
-        Spec("kuma.public_monitors"),  # monitor ids everyone sees, comma-separated; none by default
+        Spec("kuma.public_monitors"),
+        # Notifications (app/notify/): MEDIANEST_SMTP_URL, _SMTP_FROM and _PUBLIC_URL seed them.
+        Spec("notify.smtp_url", secret=True),
+        Spec("notify.smtp_from"),
+        Spec("instance.public_url"),  # monitor ids everyone sees, comma-separated; none by default
     )
 }
 

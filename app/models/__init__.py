@@ -8,6 +8,14 @@ from app.models.identities import Identity
 from app.models.invitations import Invitation
 from app.models.library import ItemGuid, ItemTag, LibrarySection, MediaItem, SyncRun
 from app.models.notifications import Notification
+from app.models.notify import (
+    Delivery,
+    NotifyChannel,
+    NotifyEvent,
+    NotifyPref,
+    NotifyProfile,
+    PersonTarget,
+)
 from app.models.requests import (
     MediaRequest,
     OverseerrLink,
@@ -21,6 +29,12 @@ from app.models.system import HealthCheck, Setting
 from app.models.users import User
 
 __all__ = [
+    "Delivery",
+    "NotifyChannel",
+    "NotifyEvent",
+    "NotifyPref",
+    "NotifyProfile",
+    "PersonTarget",
     "AppError",
     "HealthSample",
     "Incident",

@@ -1,0 +1,67 @@
+"""emit(): every event goes through here, in the transaction of what caused it."""
+
+from sqlalchemy import select
+
+from app.after_commit import after_commit
+from app.extensions import db
+from app.jobs import enqueue
+from app.models import NotifyEvent, User
+from app.models.users import ROLE_ADMIN
+from app.notify.events import ADMINS, IN_APP, event_type
+from app.notify.prefs import ways_for
+
+
+def admin_ids() -> list[int]:
+    return list(
+        db.session.scalars(select(User.id).where(User.role == ROLE_ADMIN, User.disabled.is_(False)))
+    )
+
+
+def emit(
+    type_key: str,
+    title: str,
+    body: str = "",
+    *,
+    user_ids=(),
+    link: str | None = None,
+    level: str = "info",
+    subject: str | None = None,
+    data: dict | None = None,
+    commit: bool = True,
+) -> NotifyEvent:
+    """Tell people about something: the bell at once, and everything else through the outbox.
+
+    For an ADMINS type, every active admin (and the admin channels) hears it; user_ids adds
+    people. The in-app rows and the outbox row join the caller's transaction; the fan-out job is
+    enqueued after it commits (if Redis is away, the sweeper finds the row later).
+    """
+    from app.notifications.services import notify
+
+    kind = event_type(type_key)
+    people = list(dict.fromkeys(int(u) for u in user_ids))
+    if kind.audience == ADMINS:
+        people = list(dict.fromkeys([*people, *admin_ids()]))
+    ways = ways_for(people, type_key)
+    in_app = [uid for uid in people if IN_APP in ways[uid]]
+    if in_app:
+        notify(in_app, title, body, level=level, link=link, subject=subject, commit=False)
+    row = NotifyEvent(
+        type=type_key,
+        user_ids=people,
+        admins=kind.audience == ADMINS,
+        title=title[:200],
+        body=body,
+        link=link,
+        data=data or {},
+    )
+    db.session.add(row)
+    db.session.flush()
+    event_id = row.id
+    after_commit(lambda: enqueue_fanout(event_id))
+    if commit:
+        db.session.commit()
+    return row
+
+
+def enqueue_fanout(event_id: int) -> None:
+    enqueue("app.notify.fanout.fan_out", event_id, job_id=f"notify-fanout-{event_id}")

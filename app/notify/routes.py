@@ -1,0 +1,1 @@
+"""The person's own notification settings: Profile → Notifications."""
