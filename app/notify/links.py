@@ -14,7 +14,7 @@ def base_url() -> str:
 
 
 def absolute(path: str | None) -> str:
-    """"/requests/4" -> "https://media.example.com/requests/4" (the path alone without a base)."""
+    """ "/requests/4" -> "https://media.example.com/requests/4" (the path alone without a base)."""
     base = base_url()
     if not path:
         return base
