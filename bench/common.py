@@ -261,6 +261,12 @@ class Stack(contextlib.ExitStack):
         finally:
             conn.close()
 
+    def browse(self, path: str, cookie: str) -> str:
+        """GET path as a browser would: the cookie it holds afterwards (the first page after
+        sign-in stores the session's form token in it)."""
+        _, headers, _ = self.request("GET", path, headers={"Cookie": cookie})
+        return _session_cookie(headers) or cookie
+
     def sign_in(self, username: str) -> str:
         """Sign in through the login form; returns the Cookie header value of the session."""
         status, headers, body = self.request("GET", "/login")

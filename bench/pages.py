@@ -124,7 +124,9 @@ def raw_request(port: int, target: str, cookie) -> bytes:
 
 async def phase(port, paths, cookie, clients: int, seconds: float, probe) -> dict:
     """Keep `clients` connections busy on the paths for `seconds`; raw latencies and counts."""
-    raw_requests = [raw_request(port, path, cookie) for path in paths]
+    # A list of cookies is one signed-in session per client, as many people would be.
+    cookies = cookie if isinstance(cookie, list) else [cookie]
+    raw_sets = [[raw_request(port, path, one) for path in paths] for one in cookies]
     latencies: list[float] = []
     errors: Counter = Counter()
     budget = [MAX_REQUESTS_PER_PHASE]
@@ -133,7 +135,10 @@ async def phase(port, paths, cookie, clients: int, seconds: float, probe) -> dic
     probed = asyncio.create_task(asyncio.sleep(min(1.0, seconds / 2)))
     probed.add_done_callback(lambda task: setattr(task, "probed", probe()))
     await asyncio.gather(
-        *(client(port, raw_requests, deadline, budget, latencies, errors) for _ in range(clients))
+        *(
+            client(port, raw_sets[i % len(raw_sets)], deadline, budget, latencies, errors)
+            for i in range(clients)
+        )
     )
     await probed
     return {
@@ -230,9 +235,10 @@ def check_page(stack: Stack, path: str, cookie: str, expect: bytes) -> None:
 
 
 def dashboard_report(stack: Stack, args) -> dict:
-    cookie = stack.sign_in(stack.owner)
-    check_page(stack, "/", cookie, b'id="service-kuma-20"')
-    endpoints = {"/health": (["/health"], None), "/": (["/"], cookie)}
+    log(f"signing in {args.clients} sessions…")
+    cookies = [stack.browse("/", stack.sign_in(stack.owner)) for _ in range(args.clients)]
+    check_page(stack, "/", cookies[0], b'id="service-kuma-20"')
+    endpoints = {"/health": (["/health"], None), "/": (["/"], cookies)}
     results = run_rounds(stack, endpoints, args)
     share = results["/"]["rps"] / results["/health"]["rps"] if results["/health"]["rps"] else 0
     alone = run_rounds(stack, endpoints, argparse.Namespace(**{**vars(args), "clients": 1}))
