@@ -37,6 +37,7 @@ class PageCache:
         self.lock = threading.Lock()
         self.pages: OrderedDict[tuple, tuple[bytes, float, tuple]] = OrderedDict()
         self._redis: Redis | None = None
+        self.warned_at = -60.0
 
     def redis(self) -> Redis:
         if self._redis is None:
@@ -47,7 +48,9 @@ class PageCache:
         try:
             self.redis().incr(VERSION_KEY)
         except RedisError as exc:  # readers cannot read the counter either, so they build
-            log.warning("Could not mark the database changed: %s", exc)
+            if time.monotonic() - self.warned_at > 60:
+                self.warned_at = time.monotonic()
+                log.warning("Could not mark the database changed: %s", exc)
 
     def version(self) -> bytes | None:
         try:
