@@ -92,10 +92,14 @@ def outside_services(config: dict) -> tuple[dict, list]:
         simulators, demo_settings = start_all()
         environ.update(demo_settings)
         print(
-            "Demo mode: simulated plex.tv, Plex Media Server, TMDB, Overseerr and a video site "
-            "are running.",
+            "Demo mode: simulated plex.tv, Plex Media Server, TMDB, Overseerr, Uptime Kuma and a "
+            "video site are running.",
             flush=True,
         )
+        hook = demo_settings.get("MEDIANEST_NOTIFY_URLS", "")
+        if hook.startswith("json://"):
+            mailbox = "http://" + hook.removeprefix("json://").split("/", 1)[0] + "/"
+            print(f"Demo mailbox (the email and messages MediaNest sends): {mailbox}", flush=True)
     return environ, simulators
 
 

@@ -70,12 +70,12 @@ class _SmtpHandler:
 class SmtpReceiver:
     """A real SMTP server on a loopback port; `messages` are parsed email.message objects."""
 
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         self.lock = threading.Lock()
         self.messages: list = []
         self.envelopes: list = []
         self.failures = _Failures()
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"smtp://127.0.0.1:{self.port}?tls=none"
         self._controller = Controller(_SmtpHandler(self), hostname="127.0.0.1", port=self.port)
 

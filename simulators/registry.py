@@ -121,6 +121,20 @@ def _kuma_simulator() -> Simulator:
     )
 
 
+def _mailbox_simulator() -> Simulator:
+    """Demo email and webhook receiver: what MediaNest sends, shown on the mailbox's page."""
+    from simulators import mailbox
+
+    environ = {
+        "MEDIANEST_SMTP_URL": mailbox.SMTP.url,
+        "MEDIANEST_SMTP_FROM": "MediaNest demo <medianest@demo.invalid>",
+        "MEDIANEST_NOTIFY_URLS": "json://{host}/hook",
+    }
+    return Simulator(
+        "Demo mailbox", mailbox.create_app, environ, on_start=lambda _url: mailbox.SMTP.start()
+    )
+
+
 # Each outside service's simulator registers here as it is written.
 SIMULATORS: list[Simulator] = [
     *_plex_simulators(),
@@ -128,6 +142,7 @@ SIMULATORS: list[Simulator] = [
     _overseerr_simulator(),
     _video_simulator(),
     _kuma_simulator(),
+    _mailbox_simulator(),
 ]
 
 
