@@ -39,6 +39,7 @@ EVENT_TYPES: dict[str, EventType] = {
         _type("disk.full", "Disk nearly full", ADMINS, IN_APP, EMAIL, admin_only=True),
         _type("system.alert", "Something needs an admin", ADMINS, IN_APP, admin_only=True),
         _type("account.notice", "Changes to my account", PERSON, IN_APP),
+        _type("plex.new", "New on Plex (my newsletter)", PERSON, EMAIL),
     )
 }
 
