@@ -19,6 +19,7 @@ from app.models import Identity, User
 from app.models.base import utcnow
 from app.models.identities import OIDC
 from app.models.users import ROLE_ADMIN
+from app.notify.prefs import own_email_confirmed
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +223,7 @@ def _refresh(identity: Identity, claims: dict, cfg: Config | None, created: bool
     """Email and display name follow the provider; its admin claim promotes, never demotes."""
     user = identity.user
     email = claims.get("email")
-    if isinstance(email, str) and email.strip():
+    if isinstance(email, str) and email.strip() and not own_email_confirmed(user.id):
         user.email = visible(email.strip())[:255]
     name = claims.get("preferred_username") or claims.get("name") or claims.get("email")
     identity.display_name = visible(str(name))[:255] if name else None

@@ -16,6 +16,7 @@ from app.integrations.plextv import PlexAccount, PlexTv, PlexTvError
 from app.models import Identity, Setting, User
 from app.models.base import utcnow
 from app.models.identities import PLEX, PLEX_ISSUER
+from app.notify.prefs import own_email_confirmed
 
 log = logging.getLogger(__name__)
 
@@ -177,9 +178,11 @@ def _owner() -> User | None:
 
 
 def _refresh(user: User, account: PlexAccount) -> None:
-    """Names, email and avatar follow Plex at every sign-in (the owner keeps their own name)."""
+    """Names, email and avatar follow Plex at every sign-in (the owner keeps their own name, and
+    an address the person confirmed under Notifications stays)."""
     # Text from outside loses invisible characters (PostgreSQL refuses NUL outright).
-    user.email = visible(account.email or "")[:255] or None
+    if not own_email_confirmed(user.id):
+        user.email = visible(account.email or "")[:255] or None
     user.avatar_url = visible(account.thumb or "")[:500] or None
     if not user.is_owner and user.id is not None:
         user.username = free_username(account.username, keep_for=user)

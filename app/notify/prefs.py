@@ -96,3 +96,11 @@ def digest_due_at(profile: NotifyProfile, now: datetime) -> datetime:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def own_email_confirmed(user_id: int | None) -> bool:
+    """True once the person confirmed an address of their own: sign-in no longer replaces it."""
+    if user_id is None:
+        return False
+    found = db.session.get(NotifyProfile, user_id)
+    return found is not None and found.email_verified_at is not None

@@ -6,7 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.auth.plex import _refresh
 from app.extensions import db
+from app.integrations.plextv import PlexAccount
 from app.models import NotifyEvent, NotifyProfile, User
 from app.models.base import utcnow
 from app.notify.profile_email import token_hash
@@ -217,3 +219,17 @@ def test_a_file_in_the_address_field_is_refused(client, app, ada):
     response = client.post(f"{PAGE}/email", data=data, content_type="multipart/form-data")
     assert response.status_code == 400 and "file" in response.get_data(as_text=True)
     assert events(app) == []
+
+
+def test_an_address_confirmed_here_outlives_the_next_plex_sign_in(app, auth):
+    alice = auth.create("alice")
+    plex = PlexAccount(id=7, uuid="u7", username="alice", email="alice@plex.example")
+    with app.app_context():
+        user = db.session.get(User, alice)
+        _refresh(user, plex)
+        assert user.email == "alice@plex.example"  # nothing confirmed here: Plex's address
+        user.email = "me@home.example"
+        db.session.add(NotifyProfile(user_id=alice, email_verified_at=utcnow()))
+        db.session.commit()
+        _refresh(user, plex)
+        assert user.email == "me@home.example"
