@@ -28,6 +28,8 @@ def split_urls(raw: str) -> list[str]:
     ("mailto://…?to=a@x.com,b@y.com, ntfy://…" is two URLs, not three)."""
     urls: list[str] = []
     for piece in (raw or "").split(","):
+        if not piece.strip():
+            continue
         if _URL_START.match(piece.strip()) or not urls:
             urls.append(piece.strip())
         else:
