@@ -16,6 +16,7 @@ from tests.conftest import PASSWORD, Accounts
 PAGE = "/admin/notifications"
 SECRET_TOKEN = "tok3n-that-must-never-show"
 SMTP_PASSWORD = "p4ss-never-shown"
+SENT = '<span class="badge badge-ok">Sent</span>'
 
 
 @pytest.fixture
@@ -123,13 +124,13 @@ def test_an_smtp_channel_from_the_form_sends_its_test_email(app, admin, smtp):
     assert row.kind == "mailto" and row.plain.startswith("mailto://127.0.0.1:")
     assert row.summary == f"Email via 127.0.0.1:{smtp.port} to a@example.com, b@example.com"
     answer = admin.htmx_post(f"{PAGE}/{row.id}/test", page=PAGE)
-    assert answer.status_code == 200 and "Sent." in answer.text
+    assert answer.status_code == 200 and SENT in answer.text
     mails = smtp.wait_for(2)  # Apprise sends each address its own email
     assert {mail["Subject"] for mail in mails} == {"MediaNest test message"}
     assert "Email to me" in mails[0].get_body(("plain",)).get_content()
     received = {to for _sender, tos in smtp.envelopes for to in tos}
     assert received == {"a@example.com", "b@example.com"}
-    assert "Sent." in admin.get(PAGE).get_data(as_text=True)
+    assert SENT in admin.get(PAGE).get_data(as_text=True)
 
 
 def test_an_smtp_password_is_kept_when_the_edit_leaves_it_empty(app, admin, smtp):
@@ -180,7 +181,7 @@ def test_a_webhook_channel_receives_its_test(app, admin, hook):
     assert response.status_code == 302
     (post,) = hook.wait_for(1)
     assert post.path == "/hook" and post.json["title"] == "MediaNest test message"
-    assert "Sent." in admin.get(PAGE).get_data(as_text=True)
+    assert SENT in admin.get(PAGE).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -240,5 +241,5 @@ def test_channels_from_the_environment_can_be_tested_not_changed(app, admin, hoo
     assert admin.get(f"{PAGE}/{row.id}/edit").status_code == 302
     (after,) = rows(app)
     assert (after.name, after.plain, after.enabled) == ("From env", url, True)
-    assert "Sent." in admin.htmx_post(f"{PAGE}/{row.id}/test", page=PAGE).text
+    assert SENT in admin.htmx_post(f"{PAGE}/{row.id}/test", page=PAGE).text
     hook.wait_for(1)
