@@ -22,5 +22,8 @@ with app.app_context():
     from app.admin.status_settings_services import provision_from_environment as kuma_env
 
     kuma_env()
+    from app.notify.setup import provision_from_environment as notify_env
+
+    notify_env()
 if problem:
     sys.stderr.write(f"MediaNest could not set up Plex from MEDIANEST_PLEX_URL: {problem}\n")

@@ -9,6 +9,8 @@ from app.admin import (  # noqa: E402,F401
     downloads_settings,
     downloads_settings_limits,
     invites,
+    notify_channels,
+    notify_log,
     oidc,
     people,
     plex,

@@ -52,6 +52,11 @@ ACTION_LABELS = {
     "request.retried": "Request tried again",
     "job.retried": "Failed job queued again",
     "job.deleted": "Failed job deleted",
+    "notify.channel_added": "Notification channel added",
+    "notify.channel_changed": "Notification channel changed",
+    "notify.channel_deleted": "Notification channel deleted",
+    "notify.channel_enabled": "Notification channel enabled",
+    "notify.channel_disabled": "Notification channel disabled",
 }
 
 SETTING_LABELS = {
@@ -93,6 +98,9 @@ SETTING_LABELS = {
     "requests.season_days": "Days the season allowance covers",
     "requests.auto_approve_admin": "Approve admins' requests at once",
     "requests.auto_approve_user": "Approve everyone's requests at once",
+    "notify.smtp_url": "SMTP server for email to people",
+    "notify.smtp_from": "Sender of email to people",
+    "instance.public_url": "Public address of MediaNest",
 }
 DETAIL_LABELS = {
     "plex_id": "Plex account id",
@@ -246,6 +254,7 @@ SETTING_GROUPS = {
     "downloads": "the download settings",
     "kuma": "the Uptime Kuma settings",
     "health": "the health checks",
+    "notify": "the email settings",
 }
 
 
@@ -318,6 +327,11 @@ DESCRIBERS: dict[str, Describer] = {
     "request.retried": _fixed("{who} tried the request for {target} again"),
     "job.retried": _fixed("{who} queued the failed job {target} again"),
     "job.deleted": _fixed("{who} deleted the failed job {target}"),
+    "notify.channel_added": _fixed("{who} added the notification channel {target}"),
+    "notify.channel_changed": _fixed("{who} changed the notification channel {target}"),
+    "notify.channel_deleted": _fixed("{who} deleted the notification channel {target}"),
+    "notify.channel_enabled": _fixed("{who} enabled the notification channel {target}"),
+    "notify.channel_disabled": _fixed("{who} disabled the notification channel {target}"),
 }
 
 
