@@ -1,7 +1,6 @@
 """A person's own Apprise targets: added with a name, shown by summary only, deleted."""
 
 import re
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
@@ -16,25 +15,6 @@ MAX_TARGETS = 10
 MAX_NAME = 100
 MAX_URL = 2000
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]{0,31}$")
-# How a few common services are called, for a summary that never shows the token or password.
-SERVICES = {
-    "ntfy": "ntfy topic",
-    "ntfys": "ntfy topic",
-    "discord": "Discord webhook",
-    "slack": "Slack webhook",
-    "tgram": "Telegram chat",
-    "gotify": "Gotify",
-    "gotifys": "Gotify",
-    "pover": "Pushover",
-    "matrix": "Matrix room",
-    "matrixs": "Matrix room",
-    "mailto": "Email",
-    "mailtos": "Email",
-    "json": "JSON webhook",
-    "jsons": "JSON webhook",
-}
-# Schemes whose first part is a token, not a host: their summary names the service alone.
-TOKEN_FIRST = {"discord", "slack", "tgram", "pover"}
 
 
 def targets_of(user_id: int) -> list[PersonTarget]:
@@ -45,10 +25,6 @@ def targets_of(user_id: int) -> list[PersonTarget]:
 def count_of(user_id: int) -> int:
     query = select(func.count(PersonTarget.id)).where(PersonTarget.user_id == user_id)
     return db.session.scalar(query) or 0
-
-
-def scheme_of(url: str) -> str:
-    return url.split("://", 1)[0].lower() if "://" in url else ""
 
 
 def url_problem(url: str) -> str | None:
@@ -62,44 +38,16 @@ def url_problem(url: str) -> str | None:
     scheme, _, rest = url.partition("://")
     if not SCHEME.match(scheme.lower()) or not rest:
         return "That is not an address with a scheme, like ntfy://my-topic or discord://…"
-    return _apprise_problem(url)
-
-
-def _apprise_problem(url: str) -> str | None:
-    # Apprise's own check arrives with the transports; until then the shape above is the check.
-    try:
-        return transports.url_problem(url)
-    except NotImplementedError:
-        return None
+    return transports.url_problem(url)
 
 
 def summary_of(url: str) -> str:
     """ "ntfy topic on ntfy.sh", "Discord webhook": the service and host, never a secret."""
-    try:
-        return channels.summary_of(url)[:300]
-    except NotImplementedError:
-        return _local_summary(url)[:300]
+    return channels.summary_of(url)[:300]
 
 
 def kind_of(url: str) -> str:
-    try:
-        return channels.kind_of(url)[:32]
-    except NotImplementedError:
-        return scheme_of(url)[:32]
-
-
-def _local_summary(url: str) -> str:
-    scheme = scheme_of(url)
-    service = SERVICES.get(scheme, f"{scheme} service")
-    if scheme in TOKEN_FIRST:
-        return service
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        host = ""
-    if scheme in ("ntfy", "ntfys") and host and "." not in host:
-        return f"{service} on ntfy.sh"  # ntfy://topic: the topic is the first part
-    return f"{service} on {host}" if host else service
+    return channels.kind_of(url)[:32]
 
 
 def add(user: User, raw_name, raw_url) -> tuple[Result, dict]:

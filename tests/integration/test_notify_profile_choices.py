@@ -61,7 +61,7 @@ def test_summaries_name_the_service_and_host_only(client, app, ada):
     add_target(client, "Discord", "discord://1234/abcdefTOKEN")
     add_target(client, "Self-hosted", "ntfys://user:hunter2@ntfy.example.com/alerts")
     summaries = [row[2] for row in targets_of(app, ada)]
-    assert summaries == ["Discord webhook", "ntfy topic on ntfy.example.com"]
+    assert summaries == ["Discord webhook", "ntfy on ntfy.example.com"]
     page = client.get(PAGE).get_data(as_text=True)
     assert "hunter2" not in page and "abcdefTOKEN" not in page
 
