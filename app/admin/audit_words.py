@@ -57,6 +57,12 @@ ACTION_LABELS = {
     "notify.channel_deleted": "Notification channel deleted",
     "notify.channel_enabled": "Notification channel enabled",
     "notify.channel_disabled": "Notification channel disabled",
+    "notify.email_asked": "Email address to confirm",
+    "notify.email_confirmed": "Email address confirmed",
+    "notify.email_removed": "Email address removed",
+    "notify.schedule_saved": "Notification schedule saved",
+    "notify.target_added": "Own notification service added",
+    "notify.target_deleted": "Own notification service removed",
 }
 
 SETTING_LABELS = {
@@ -332,6 +338,12 @@ DESCRIBERS: dict[str, Describer] = {
     "notify.channel_deleted": _fixed("{who} deleted the notification channel {target}"),
     "notify.channel_enabled": _fixed("{who} enabled the notification channel {target}"),
     "notify.channel_disabled": _fixed("{who} disabled the notification channel {target}"),
+    "notify.email_asked": _fixed("{who} asked to be emailed at a new address"),
+    "notify.email_confirmed": _fixed("{who} confirmed their email address"),
+    "notify.email_removed": _fixed("{who} removed their email address"),
+    "notify.schedule_saved": _fixed("{who} changed their quiet hours and digests"),
+    "notify.target_added": _fixed("{who} added a notification service of their own"),
+    "notify.target_deleted": _fixed("{who} removed a notification service of their own"),
 }
 
 

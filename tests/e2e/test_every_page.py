@@ -16,11 +16,22 @@ import pytest
 from sqlalchemy import select
 
 from app import settings
+from app.crypto import encrypt
 from app.discover.titles import Season, Title
 from app.extensions import db
 from app.invites import services as invites
-from app.models import ItemTag, LibrarySection, MediaItem, Subscription, User
+from app.models import (
+    ItemTag,
+    LibrarySection,
+    MediaItem,
+    NotifyChannel,
+    NotifyProfile,
+    Subscription,
+    User,
+)
+from app.models.base import utcnow
 from app.notifications.services import notify
+from app.notify.profile_email import token_hash
 from app.requests import decisions
 from app.requests import services as requests
 from tests.conftest import Accounts
@@ -56,9 +67,15 @@ LAST = ("auth.plex_callback", "auth.oidc_callback")
 # What each may be refused (4xx): a sign-in round trip opened without one, an invitation to
 # someone already signed in, and for a person the admin pages and the metrics.
 CALLBACKS = ("/login/plex/callback", "/login/oidc/callback", "/invite/")
-REFUSED = {"owner": CALLBACKS, "friend": (*CALLBACKS, "/admin", "/metrics", "/dashboard/checklist")}
+VERIFY_LINK = "/account/notifications/verify/"  # the friend's link: the owner is turned away
+REFUSED = {
+    "owner": (*CALLBACKS, VERIFY_LINK),
+    "friend": (*CALLBACKS, "/admin", "/metrics", "/dashboard/checklist"),
+}
 
 VIDEO_SITES = ("https://www.youtube.com/",)
+DOCS = ("https://github.com/caronc/apprise/wiki",)  # Apprise's list of URL schemes
+EMAIL_TOKEN = "a-link-sent-to-the-friend"
 LONG_WORD = "https://sso.example.com/application/o/medianest-" + "x" * 90 + "/"
 
 
@@ -73,6 +90,7 @@ class Seeded:
     request: int  # the friend's request for a show, declined with a long reason
     download: int  # the friend's playlist download with a long title, a video failed
     subscription: int  # the friend's subscription to a channel with a long title
+    channel: int  # an admin notification channel with a long name
 
 
 @pytest.fixture
@@ -134,13 +152,34 @@ def seeded(app) -> Seeded:
             title="Channel " + LONG_WORD,
             last_result="Found 3 new videos " + LONG_WORD,
         )
-        db.session.add(subscription)
+        channel = NotifyChannel(
+            name="Channel " + LONG_WORD,
+            kind="json",
+            secret_url=encrypt("json://127.0.0.1:9/hook"),
+            summary="JSON webhook on 127.0.0.1",
+        )
+        profile = NotifyProfile(
+            user_id=friend,
+            email_pending="friend@example.com",
+            email_token_hash=token_hash(EMAIL_TOKEN),
+            email_token_at=utcnow(),
+        )
+        db.session.add_all([subscription, channel, profile])
         db.session.commit()
-        subscription_id = subscription.id
+        subscription_id, channel_id = subscription.id, channel.id
     assert collection and {"movie", "show", "episode"} <= items.keys()
     invite = f"/invite/{token}"
     return Seeded(
-        owner, friend, movies, collection, items, invite, request_id, download_id, subscription_id
+        owner,
+        friend,
+        movies,
+        collection,
+        items,
+        invite,
+        request_id,
+        download_id,
+        subscription_id,
+        channel_id,
     )
 
 
@@ -173,6 +212,8 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         "downloads.detail": [f"/downloads/{seeded.download}"],
         "downloads.subscription": [f"/downloads/subscriptions/{seeded.subscription}"],
         "admin.download_limits": [f"/admin/downloads/people/{seeded.friend}/limits"],
+        "admin.notifications_edit": [f"/admin/notifications/{seeded.channel}/edit"],
+        "notify.account_verify": [VERIFY_LINK + EMAIL_TOKEN],
     }
 
 
@@ -267,8 +308,9 @@ def test_every_page_fits_the_screen_without_errors(
     assert problems == [], "\n".join(problems)
 
     # Demo mode's links out go to its simulated Plex; each must answer with a page, not a 404.
-    # (A subscription's link to the video site it reads is the site's own, not MediaNest's.)
-    outward = {link for link in outward if not link.startswith(VIDEO_SITES)}
+    # (A subscription's link to the video site it reads is the site's own, not MediaNest's, and
+    # the notification pages link to Apprise's documentation.)
+    outward = {link for link in outward if not link.startswith((*VIDEO_SITES, *DOCS))}
     assert any("/desktop/#!/server/" in link for link in outward), outward
     for link in sorted(outward):
         tab.goto("about:blank")  # links that differ only after "#" would not load again
