@@ -4,9 +4,8 @@ from sqlalchemy import func, select, update
 
 from app.after_commit import after_commit
 from app.extensions import db
-from app.models import Notification, User
+from app.models import Notification
 from app.models.base import utcnow
-from app.models.users import ROLE_ADMIN
 from app.paging import Page, paginate
 from app.realtime.events import publish
 
@@ -34,16 +33,24 @@ def notify(
     level: str = "info",
     link: str | None = None,
     subject: str | None = None,
+    kind: str | None = None,
     commit: bool = True,
 ):
     """Store a notification for each person, then tell their open pages.
 
-    `subject` names what it is about (see subject_of); resolve(subject) marks it done.
+    `subject` names what it is about (see subject_of); resolve(subject) marks it done; `kind`
+    is the event type. Only app.notify.emit calls this: events go through the notifier.
     With commit=False the rows join the caller's transaction and are announced once it commits.
     """
     rows = [
         Notification(
-            user_id=uid, title=title[:200], body=body, level=level, link=link, subject=subject
+            user_id=uid,
+            title=title[:200],
+            body=body,
+            level=level,
+            link=link,
+            subject=subject,
+            kind=kind,
         )
         for uid in user_ids
     ]
@@ -68,13 +75,6 @@ def notify(
     if commit:
         db.session.commit()
     return rows
-
-
-def notify_admins(title: str, body: str = "", **kwargs):
-    admin_ids = db.session.scalars(
-        select(User.id).where(User.role == ROLE_ADMIN, User.disabled.is_(False))
-    ).all()
-    return notify(admin_ids, title, body, **kwargs)
 
 
 def page_for(user_id: int, page: int) -> Page:
