@@ -6,6 +6,7 @@ from app.after_commit import after_commit
 from app.extensions import db
 from app.models import Notification
 from app.models.base import utcnow
+from app.notifications.kinds import Filters, types_of
 from app.paging import Page, paginate
 from app.realtime.events import publish
 
@@ -77,12 +78,15 @@ def notify(
     return rows
 
 
-def page_for(user_id: int, page: int) -> Page:
-    query = (
-        select(Notification)
-        .where(Notification.user_id == user_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
+def page_for(user_id: int, page: int, filters: Filters | None = None) -> Page:
+    """One page of the person's own notifications, newest first, filtered."""
+    filters = filters or Filters()
+    query = select(Notification).where(Notification.user_id == user_id)
+    if filters.unread:
+        query = query.where(Notification.read_at.is_(None))
+    if filters.kind:
+        query = query.where(Notification.kind.in_(types_of(filters.kind)))
+    query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
     return paginate(query, page, PER_PAGE)
 
 
