@@ -14,7 +14,8 @@ from app.integrations.plextv import PlexTvError, SharedUser
 from app.models import Identity, User
 from app.models.identities import OIDC, PLEX, PLEX_ISSUER
 from app.models.users import ROLE_ADMIN, ROLE_USER
-from app.notifications.services import notify, resolve, subject_of
+from app.notifications.services import resolve, subject_of
+from app.notify.outbox import emit
 from app.paging import Page, contains, page_number, paginate
 
 PER_PAGE = 25
@@ -179,13 +180,16 @@ def approve(user: User, *, actor) -> bool:
         return False
     user.pending = False
     audit.record("user.approved", actor=actor, target=user.username)
-    resolve(subject_of("user", user.id))
-    notify(
-        [user.id],
+    emit(
+        "account.notice",
         "Welcome to MediaNest",
         "An admin approved your account. You can now browse the library.",
+        user_ids=[user.id],
         level="success",
+        commit=False,
     )
+    resolve(subject_of("user", user.id))
+    db.session.commit()  # resolve commits only when there was something to mark read
     return True
 
 

@@ -6,7 +6,8 @@ from app import audit
 from app.auth.sessions import sign_in
 from app.htmx import render
 from app.invites.services import accept_from_session
-from app.notifications.services import notify_admins, subject_of
+from app.notifications.services import subject_of
+from app.notify.outbox import emit
 from app.security import is_safe_next
 
 
@@ -25,7 +26,8 @@ def complete_sign_in(user, *, created: bool, method: str, how: str, next_url, pr
     accept_from_session(user, created=created, method=method)  # an invitation lets them in
     if user.pending:
         if created:
-            notify_admins(
+            emit(
+                "signup.waiting",
                 f"{user.username} is waiting for approval",
                 f"They signed in with {how}.",
                 level="warning",

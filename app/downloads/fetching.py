@@ -21,7 +21,7 @@ from app.integrations.ytdlp import FetchError, FetchSpec
 from app.models import Download, DownloadItem
 from app.models.base import utcnow
 from app.models.downloads import CANCELLED, FAILED, FINISHED, QUEUED, RUNNING
-from app.notifications.services import notify_admins
+from app.notify.outbox import emit
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,8 @@ def _failed(item_id: int, exc: FetchError) -> str:
         item.finished_at = utcnow()
         outcome = "failed"
         if exc.code == ytdlp.DISK:
-            notify_admins(
+            emit(
+                "disk.full",
                 "Downloads stopped: the disk is full",
                 f"“{item.title}” could not be saved in {setup.youtube_dir()}. Free some space, "
                 "then retry it from Downloads.",

@@ -29,7 +29,7 @@ from app.models.downloads import (
     REMOVED,
     RUNNING,
 )
-from app.notifications.services import notify
+from app.notify.outbox import emit
 
 DOWNLOADS_QUEUE = "downloads"
 
@@ -136,18 +136,23 @@ def _tell_ended(download: Download, statuses: list[str]) -> None:
             "in Plex already" if all(i.reused for i in download.items) else "on their way into Plex"
         )
         heading, body, level = f"Downloaded: {title}", f"{words} {where}.", "success"
+        kind = "download.finished"
     elif download.status == PARTIAL:
         heading = f"Partly downloaded: {title}"
         body, level = f"{done} downloaded, {failed} failed; retry them from Downloads.", "warning"
+        kind = "download.failed"  # some need a retry from the person
     else:
         first = next((i.error for i in download.items if i.status == FAILED and i.error), "")
         heading, body, level = f"Download failed: {title}", first or download.error or "", "error"
-    notify(
-        audience(download),
+        kind = "download.failed"
+    emit(
+        kind,
         heading,
         body,
+        user_ids=audience(download),
         level=level,
         link=f"/downloads/{download.id}",
+        data={"download_id": download.id, "finished": done, "failed": failed},
         commit=False,
     )
 

@@ -28,7 +28,8 @@ from app.jobs import enqueue
 from app.models import Download, DownloadItem, DownloadWatcher
 from app.models.base import utcnow
 from app.models.downloads import FINISHED
-from app.notifications.services import notify_admins, subject_of
+from app.notifications.services import subject_of
+from app.notify.outbox import emit
 from app.realtime.events import publish
 
 log = logging.getLogger(__name__)
@@ -284,7 +285,8 @@ def _finish(download: Download, lease: datetime, values: dict) -> str:
     applied = written.rowcount == 1
     state = values.get("plex_state", WAITING)
     if applied and state == FAILED:
-        notify_admins(
+        emit(
+            "system.alert",
             "A download could not be added to Plex",
             f"“{download.title or download.source_url}”: {values['plex_error']} "
             f"MediaNest stopped trying after {MAX_ATTEMPTS} attempts; the files are kept.",

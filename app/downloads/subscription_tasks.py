@@ -20,6 +20,7 @@ from app.jobs import enqueue
 from app.models import Download, DownloadItem, Subscription, User
 from app.models.base import utcnow
 from app.models.downloads import SKIPPED
+from app.notify.outbox import emit
 from app.realtime.events import publish
 
 log = logging.getLogger(__name__)
@@ -221,6 +222,8 @@ def _found_words(added: int, waiting: int) -> str:
 
 
 def _add(user: User, sub: Subscription, batch: list) -> None:
+    """Start downloading the new videos; the word of them commits with the download."""
+    _tell_found(sub, len(batch))
     services.add_entries(
         user,
         sub.source_url,
@@ -231,6 +234,19 @@ def _add(user: User, sub: Subscription, batch: list) -> None:
         batch,
         quality=sub.quality,
         subscription_id=sub.id,
+    )
+
+
+def _tell_found(sub: Subscription, count: int) -> None:
+    """One message per check, with the count (a refused download rolls it back)."""
+    emit(
+        "subscription.new",
+        f"New from {sub.title}: {_count_words(count)}"[:200],
+        f"{_count_words(count).capitalize()} {'is' if count == 1 else 'are'} downloading.",
+        user_ids=[sub.user_id],
+        link=f"/downloads/subscriptions/{sub.id}",
+        data={"subscription_id": sub.id, "count": count},
+        commit=False,
     )
 
 

@@ -13,7 +13,10 @@ LEVELS = ("info", "success", "warning", "error")
 
 class Notification(db.Model):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+        Index("ix_notifications_user_kind", "user_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -25,6 +28,8 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the message is about ("user:12"); dealing with that thing marks it read for everyone.
     subject: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The event type it came from ("request.approved"); None for rows older than the notifier.
+    kind: Mapped[str | None] = mapped_column(String(40))
 
     @property
     def is_read(self) -> bool:

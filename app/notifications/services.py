@@ -4,9 +4,9 @@ from sqlalchemy import func, select, update
 
 from app.after_commit import after_commit
 from app.extensions import db
-from app.models import Notification, User
+from app.models import Notification
 from app.models.base import utcnow
-from app.models.users import ROLE_ADMIN
+from app.notifications.kinds import Filters, types_of
 from app.paging import Page, paginate
 from app.realtime.events import publish
 
@@ -34,16 +34,24 @@ def notify(
     level: str = "info",
     link: str | None = None,
     subject: str | None = None,
+    kind: str | None = None,
     commit: bool = True,
 ):
     """Store a notification for each person, then tell their open pages.
 
-    `subject` names what it is about (see subject_of); resolve(subject) marks it done.
+    `subject` names what it is about (see subject_of); resolve(subject) marks it done; `kind`
+    is the event type. Only app.notify.emit calls this: events go through the notifier.
     With commit=False the rows join the caller's transaction and are announced once it commits.
     """
     rows = [
         Notification(
-            user_id=uid, title=title[:200], body=body, level=level, link=link, subject=subject
+            user_id=uid,
+            title=title[:200],
+            body=body,
+            level=level,
+            link=link,
+            subject=subject,
+            kind=kind,
         )
         for uid in user_ids
     ]
@@ -70,19 +78,15 @@ def notify(
     return rows
 
 
-def notify_admins(title: str, body: str = "", **kwargs):
-    admin_ids = db.session.scalars(
-        select(User.id).where(User.role == ROLE_ADMIN, User.disabled.is_(False))
-    ).all()
-    return notify(admin_ids, title, body, **kwargs)
-
-
-def page_for(user_id: int, page: int) -> Page:
-    query = (
-        select(Notification)
-        .where(Notification.user_id == user_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
+def page_for(user_id: int, page: int, filters: Filters | None = None) -> Page:
+    """One page of the person's own notifications, newest first, filtered."""
+    filters = filters or Filters()
+    query = select(Notification).where(Notification.user_id == user_id)
+    if filters.unread:
+        query = query.where(Notification.read_at.is_(None))
+    if filters.kind:
+        query = query.where(Notification.kind.in_(types_of(filters.kind)))
+    query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
     return paginate(query, page, PER_PAGE)
 
 

@@ -27,12 +27,14 @@ def emit(
     level: str = "info",
     subject: str | None = None,
     data: dict | None = None,
+    exclude=(),
     commit: bool = True,
 ) -> NotifyEvent:
     """Tell people about something: the bell at once, and everything else through the outbox.
 
     For an ADMINS type, every active admin (and the admin channels) hears it; user_ids adds
-    people. The in-app rows and the outbox row join the caller's transaction; the fan-out job is
+    people; exclude leaves people out (the admin who made the request hears nothing of it).
+    The in-app rows and the outbox row join the caller's transaction; the fan-out job is
     enqueued after it commits (if Redis is away, the sweeper finds the row later).
     """
     from app.notifications.services import notify
@@ -41,10 +43,21 @@ def emit(
     people = list(dict.fromkeys(int(u) for u in user_ids))
     if kind.audience == ADMINS:
         people = list(dict.fromkeys([*people, *admin_ids()]))
+    left_out = {int(u) for u in exclude}
+    people = [uid for uid in people if uid not in left_out]
     ways = ways_for(people, type_key)
     in_app = [uid for uid in people if IN_APP in ways[uid]]
     if in_app:
-        notify(in_app, title, body, level=level, link=link, subject=subject, commit=False)
+        notify(
+            in_app,
+            title,
+            body,
+            level=level,
+            link=link,
+            subject=subject,
+            kind=type_key,
+            commit=False,
+        )
     row = NotifyEvent(
         type=type_key,
         user_ids=people,
@@ -52,7 +65,8 @@ def emit(
         title=title[:200],
         body=body,
         link=link,
-        data=data or {},
+        # Fan-out resolves admins again for the admin channels: it must skip these too.
+        data={**(data or {}), "exclude": sorted(left_out)} if left_out else data or {},
     )
     db.session.add(row)
     db.session.flush()

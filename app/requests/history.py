@@ -10,7 +10,8 @@ from app.after_commit import after_commit
 from app.extensions import db
 from app.models import MediaItem, MediaRequest, RequestEvent, RequestFollower
 from app.models.base import utcnow
-from app.notifications.services import notify, subject_of
+from app.notifications.services import subject_of
+from app.notify.outbox import emit
 from app.realtime.events import publish
 from app.requests import states
 
@@ -22,6 +23,14 @@ TOLD = {
     states.AVAILABLE: ("Now on Plex: {title}", "success"),
     states.DECLINED: ("Request declined: {title}", "warning"),
     states.FAILED: ("Request failed: {title}", "error"),
+}
+# The notifier's event type for each status the requester is told about.
+EVENTS = {
+    states.APPROVED: "request.approved",
+    states.PARTIALLY_AVAILABLE: "request.available",
+    states.AVAILABLE: "request.available",
+    states.DECLINED: "request.declined",
+    states.FAILED: "request.failed",
 }
 
 
@@ -72,13 +81,15 @@ def _tell_requester(req: MediaRequest, status: str, message: str, actor) -> None
     if not people:
         return
     title, level = told
-    notify(
-        people,
+    emit(
+        EVENTS[status],
         title.format(title=req.title),
         message,
+        user_ids=people,
         level=level,
         link=link_for(req),
         subject=subject_of("request", req.id),
+        data={"request_id": req.id},
         commit=False,
     )
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import MediaRequest, Notification
-from app.notifications.services import notify_admins, resolve
+from app.notifications.services import resolve
+from app.notify.outbox import emit
 from app.requests import history, states
 
 # Subjects of the admin notifications that must be said once, not once per request.
@@ -95,7 +96,8 @@ def _told(subject: str) -> bool:
 def tell_admins_once(subject: str, title: str, body: str) -> None:
     """Tell admins about a problem unless they have an unread word about it already."""
     if not _told(subject):
-        notify_admins(
+        emit(
+            "system.alert",
             title,
             body,
             level="warning",

@@ -14,10 +14,10 @@ from app import settings
 from app.discover.titles import Title
 from app.extensions import db
 from app.library.matching import on_plex
-from app.models import MediaRequest, RequestFollower, User
+from app.models import MediaRequest, RequestFollower
 from app.models.base import utcnow
-from app.models.users import ROLE_ADMIN
-from app.notifications.services import notify, subject_of
+from app.notifications.services import subject_of
+from app.notify.outbox import emit
 from app.requests import delivery, history, quotas, states
 from app.requests.quotas import QuotaExceeded
 
@@ -220,18 +220,17 @@ def queue_subject(req: MediaRequest) -> str:
 
 
 def _tell_admins(req: MediaRequest, user) -> None:
-    admins = db.session.scalars(
-        select(User.id).where(User.role == ROLE_ADMIN, User.disabled.is_(False), User.id != user.id)
-    ).all()
-    if admins:
-        notify(
-            admins,
-            f"New request: {req.title}",
-            f"{user.username} asked for {describe(req)}.",
-            link=f"/requests/{req.id}",
-            subject=queue_subject(req),
-            commit=False,
-        )
+    """The request waits for approval: every admin but the one who asked hears of it."""
+    emit(
+        "request.submitted",
+        f"New request: {req.title}",
+        f"{user.username} asked for {describe(req)}.",
+        link=f"/requests/{req.id}",
+        subject=queue_subject(req),
+        data={"request_id": req.id},
+        exclude=[user.id],
+        commit=False,
+    )
 
 
 def follow(req: MediaRequest, user) -> MediaRequest:

@@ -30,6 +30,7 @@ from app.models.health import (
 )
 from app.models.library import LibrarySection, MediaItem
 from app.ops import services as ops
+from app.status import disk_alert
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +301,7 @@ def probe_medianest() -> Finding:
         ("web", _web_result),
         ("workers", ops._workers_result),
         ("queue", ops._queue_result),
-        ("disk", ops._disk_result),
+        ("disk", disk_alert.disk_room),
     ):
         try:
             components[name] = check()

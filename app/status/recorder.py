@@ -27,8 +27,8 @@ from app.models.health import (
     Incident,
     ServiceState,
 )
-from app.notifications.services import notify_admins
-from app.status import probes
+from app.notify.outbox import emit
+from app.status import disk_alert, probes
 from app.status.probes import Finding
 from app.status.samples import add_samples, sample_of
 from app.status.views import duration_words, paused_words, when_words
@@ -156,6 +156,7 @@ def apply(finding: Finding, now: datetime, outcome: Outcome, breaker: bool = Tru
     state.kind = str(finding.kind or "")[:16]
     state.label = str(finding.label or finding.key)[:MAX_LABEL]
     state.public = bool(finding.public)
+    previous = state.info
     state.info = _storable(finding.info) if isinstance(finding.info, dict) else {}
     state.ms = _ms(finding.ms)
     state.checked_at = now
@@ -170,6 +171,8 @@ def apply(finding: Finding, now: datetime, outcome: Outcome, breaker: bool = Tru
     else:
         _failed(state, finding.reason or ERROR, detail, now, outcome, breaker)
     add_samples([sample_of(finding.key, now, up=found in (UP, MAINTENANCE), ms=state.ms)], MINUTE)
+    if finding.key == "medianest":
+        disk_alert.watch(state, previous, state.info, now)
     outcome.findings[finding.key] = finding
     outcome.touch(finding.key)
 
@@ -252,7 +255,8 @@ def _tell_down(incident: Incident, now: datetime) -> None:
         return
     incident.down_notified_at = now
     why = _lower_first(incident.detail) or "it failed two checks in a row"
-    notify_admins(
+    emit(
+        "service.down",
         f"{incident.label} is down: {why}"[:200],
         f"Down since {when_words(incident.started_at, now)}; two checks in a row failed.",
         level="error",
@@ -266,7 +270,8 @@ def _tell_back(incident: Incident, now: datetime) -> None:
         return  # never told it was down (it was removed meanwhile): nothing to take back
     incident.up_notified_at = now
     took = duration_words(now - incident.started_at)
-    notify_admins(
+    emit(
+        "service.up",
         f"{incident.label} is back after {took}"[:200],
         f"Down from {when_words(incident.started_at, now)} to {when_words(now, now)}.",
         level="success",
