@@ -8,6 +8,7 @@ from app.discover.tasks import refresh_details, refresh_lists
 from app.downloads.subscription_tasks import check_due_subscriptions
 from app.downloads.tasks import sweep_downloads
 from app.library.tasks import full_sync, recent_sync
+from app.notify.deliver import sweep as sweep_notifications
 from app.requests.tasks import reconcile_requests, sweep_actions
 from app.status.tasks import health_tick, rollup_history
 
@@ -36,4 +37,6 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
     cron.register(refresh_lists, "default", cron="7 * * * *", job_timeout=300, result_ttl=3600)
     cron.register(refresh_details, "default", cron="50 4 * * *", job_timeout=3600, result_ttl=86400)
     cron.register(check_due_subscriptions, "default", interval=60, job_timeout=120, result_ttl=300)
+    # Notifications: unfanned events, due retries and batches, claims of killed workers.
+    cron.register(sweep_notifications, "default", interval=60, job_timeout=120, result_ttl=60)
     return cron

@@ -1,5 +1,8 @@
 """What each person wants: ways per event type (defaults from events.py), quiet hours, digests."""
 
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -40,3 +43,46 @@ def profile(user_id: int) -> NotifyProfile:
     """The person's delivery settings; a default (unsaved until changed) when they have none."""
     found = db.session.get(NotifyProfile, user_id)
     return found if found is not None else NotifyProfile(user_id=user_id)
+
+
+def _local_time(text: str | None):
+    try:
+        hour, minute = (int(part) for part in (text or "").split(":"))
+        return time(hour, minute)
+    except ValueError:
+        return None
+
+
+def _zone(profile: NotifyProfile):
+    try:
+        return ZoneInfo(profile.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def quiet_until(profile: NotifyProfile, now: datetime) -> datetime | None:
+    """When the person's quiet hours end, if now is inside them; None means "now"."""
+    start, end = _local_time(profile.quiet_start), _local_time(profile.quiet_end)
+    if start is None or end is None or start == end:
+        return None
+    local = now.astimezone(_zone(profile))
+    at = local.time().replace(second=0, microsecond=0)
+    inside = start <= at < end if start < end else (at >= start or at < end)
+    if not inside:
+        return None
+    ends = datetime.combine(local.date(), end, tzinfo=local.tzinfo)
+    if ends <= local:
+        ends += timedelta(days=1)
+    return ends.astimezone(UTC)
+
+
+def digest_due_at(profile: NotifyProfile, now: datetime) -> datetime | None:
+    """With the daily digest on, the next digest hour in the person's time zone; else None."""
+    if not profile.digest:
+        return None
+    local = now.astimezone(_zone(profile))
+    hour = min(max(int(profile.digest_hour or 0), 0), 23)
+    due = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if due <= local:
+        due += timedelta(days=1)
+    return due.astimezone(UTC)
