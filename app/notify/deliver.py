@@ -1,23 +1,24 @@
 """The delivery job: everything due for one destination goes out as one message."""
 
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
+from rq.job import JobStatus
 from sqlalchemy import select, update
 
 from app import settings
 from app.after_commit import after_commit
 from app.crypto import SecretUnreadable
-from app.extensions import db, redis_conn
+from app.extensions import db, get_queue, redis_conn
 from app.jobs import enqueue
 from app.models import Delivery, NotifyChannel, NotifyEvent, PersonTarget, User
 from app.models.base import utcnow
 from app.models.notify import CANCELLED, FAILED, PENDING, RETRYING, SENDING, SENT
 from app.notify import channels
 from app.notify.compose import alone, compose, plain
-from app.notify.fanout import enqueue_delivery, is_verification
+from app.notify.fanout import deliver_job_id, enqueue_delivery, is_verification
 from app.notify.outbox import enqueue_fanout
 from app.notify.transports import Message, Outcome, parse_smtp_url, send_apprise, send_email
 
@@ -312,9 +313,13 @@ def deliver(target_key: str, ignore_window: bool = False) -> int:
 # -- the sweeper and resend ----------------------------------------------------------------------
 
 
+def _stale_before(now):
+    return now - timedelta(seconds=_config("NOTIFY_TIMEOUT") * 4)
+
+
 def _release_stale(now) -> int:
     """Claims older than four send timeouts belong to a worker that died: due again now."""
-    stale = now - timedelta(seconds=_config("NOTIFY_TIMEOUT") * 4)
+    stale = _stale_before(now)
     result = db.session.execute(
         update(Delivery)
         .where(Delivery.state == SENDING, Delivery.claimed_at < stale)
@@ -323,6 +328,29 @@ def _release_stale(now) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def _unstick(target_key: str, stale) -> None:
+    """A delivery job "started" long ago lost its worker: mark it failed so it can run again.
+
+    Otherwise the one-job-per-destination rule would skip the destination until RQ itself
+    notices the dead worker, many minutes later."""
+    job = get_queue("default").fetch_job(deliver_job_id(target_key))
+    if job is None or job.get_status(refresh=False) != JobStatus.STARTED:
+        return
+    started = job.started_at.replace(tzinfo=UTC) if job.started_at else None
+    if started is not None and started < stale:
+        job.set_status(JobStatus.FAILED)
+
+
+def _enqueue_due(keys, stale) -> None:
+    for key in keys:
+        try:
+            _unstick(key, stale)
+            enqueue_delivery(key)
+        except RedisError as exc:  # the next sweep tries again
+            log.warning("Could not enqueue notification work: %s", exc)
+            return
 
 
 def _enqueue_all(func, values) -> None:
@@ -353,7 +381,7 @@ def sweep() -> int:
     ).all()
     db.session.commit()
     _enqueue_all(enqueue_fanout, unfanned)
-    _enqueue_all(enqueue_delivery, due)
+    _enqueue_due(due, _stale_before(now))
     return released + len(unfanned) + len(due)
 
 
