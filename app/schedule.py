@@ -8,7 +8,7 @@ from app.discover.tasks import refresh_details, refresh_lists
 from app.downloads.subscription_tasks import check_due_subscriptions
 from app.downloads.tasks import sweep_downloads
 from app.library.tasks import full_sync, recent_sync
-from app.notify.deliver import sweep as sweep_notifications
+from app.notify.tasks import sweep as sweep_notifications
 from app.requests.tasks import reconcile_requests, sweep_actions
 from app.status.tasks import health_tick, rollup_history
 

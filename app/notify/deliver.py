@@ -1,33 +1,29 @@
 """The delivery job: everything due for one destination goes out as one message."""
 
 import logging
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
-from rq.job import JobStatus
 from sqlalchemy import select, update
 
 from app import settings
 from app.after_commit import after_commit
 from app.crypto import SecretUnreadable
-from app.extensions import db, get_queue, redis_conn
+from app.extensions import db, redis_conn
 from app.jobs import enqueue
 from app.models import Delivery, NotifyChannel, NotifyEvent, PersonTarget, User
 from app.models.base import utcnow
 from app.models.notify import CANCELLED, FAILED, PENDING, RETRYING, SENDING, SENT
 from app.notify import channels
 from app.notify.compose import alone, compose, plain
-from app.notify.fanout import deliver_job_id, enqueue_delivery, is_verification
-from app.notify.outbox import enqueue_fanout
+from app.notify.fanout import is_verification
 from app.notify.transports import Message, Outcome, parse_smtp_url, send_apprise, send_email
 
 log = logging.getLogger(__name__)
 
 WAITING = (PENDING, RETRYING)
 MAX_PER_MESSAGE = 250  # a longer flood goes on in the next message
-SWEEP_BATCH = 2000
-UNFANNED_AFTER = timedelta(seconds=5)  # younger events still have their own fan-out job coming
 LAST_SENT_KEY = "medianest:notify:sent:"
 NO_SMTP = "Email is not set up: an admin can add it under Admin → Notifications."
 MAX_ID = 2**63 - 1
@@ -310,79 +306,7 @@ def deliver(target_key: str, ignore_window: bool = False) -> int:
     return _deliver_claimed(target_key, rows) if rows else 0
 
 
-# -- the sweeper and resend ----------------------------------------------------------------------
-
-
-def _stale_before(now):
-    return now - timedelta(seconds=_config("NOTIFY_TIMEOUT") * 4)
-
-
-def _release_stale(now) -> int:
-    """Claims older than four send timeouts belong to a worker that died: due again now."""
-    stale = _stale_before(now)
-    result = db.session.execute(
-        update(Delivery)
-        .where(Delivery.state == SENDING, Delivery.claimed_at < stale)
-        .values(state=PENDING, due_at=now, claimed_at=None)
-        .values(last_error="The worker sending it stopped; it is sent again.")
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
-
-
-def _unstick(target_key: str, stale) -> None:
-    """A delivery job "started" long ago lost its worker: mark it failed so it can run again.
-
-    Otherwise the one-job-per-destination rule would skip the destination until RQ itself
-    notices the dead worker, many minutes later."""
-    job = get_queue("default").fetch_job(deliver_job_id(target_key))
-    if job is None or job.get_status(refresh=False) != JobStatus.STARTED:
-        return
-    started = job.started_at.replace(tzinfo=UTC) if job.started_at else None
-    if started is not None and started < stale:
-        job.set_status(JobStatus.FAILED)
-
-
-def _enqueue_due(keys, stale) -> None:
-    for key in keys:
-        try:
-            _unstick(key, stale)
-            enqueue_delivery(key)
-        except RedisError as exc:  # the next sweep tries again
-            log.warning("Could not enqueue notification work: %s", exc)
-            return
-
-
-def _enqueue_all(func, values) -> None:
-    for value in values:
-        try:
-            func(value)
-        except RedisError as exc:  # the next sweep tries again
-            log.warning("Could not enqueue notification work: %s", exc)
-            return
-
-
-def sweep() -> int:
-    """Every minute: fan out events left unfanned, enqueue destinations with due deliveries, and
-    take back claims a killed worker left behind."""
-    now = utcnow()
-    released = _release_stale(now)
-    unfanned = db.session.scalars(
-        select(NotifyEvent.id)
-        .where(NotifyEvent.fanned_out_at.is_(None), NotifyEvent.created_at <= now - UNFANNED_AFTER)
-        .order_by(NotifyEvent.id)
-        .limit(SWEEP_BATCH)
-    ).all()
-    due = db.session.scalars(
-        select(Delivery.target_key)
-        .where(Delivery.state.in_(WAITING), Delivery.due_at <= now)
-        .distinct()
-        .limit(SWEEP_BATCH)
-    ).all()
-    db.session.commit()
-    _enqueue_all(enqueue_fanout, unfanned)
-    _enqueue_due(due, _stale_before(now))
-    return released + len(unfanned) + len(due)
+# -- resend ---------------------------------------------------------------------------------------
 
 
 def resend(delivery_id: int) -> bool:

@@ -1,6 +1,6 @@
 """The fan-out job: one outbox event becomes one Delivery per destination, once."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.jobs import enqueue
@@ -12,6 +12,7 @@ from app.notify.events import EMAIL, TARGETS
 from app.status.samples import dialect_insert
 
 INSERT_AT_ONCE = 500
+FAN_OUT_AT_ONCE = 200  # events fanned out by one job
 
 
 def deliver_job_id(target_key: str) -> str:
@@ -45,13 +46,46 @@ def _row(event, key, via, channel_id, label, user_id=None, due_at=None) -> dict:
     }
 
 
-def _channel_rows(event: NotifyEvent, now) -> list[dict]:
-    channels = db.session.scalars(
-        select(NotifyChannel).where(NotifyChannel.enabled.is_(True), NotifyChannel.admin_alerts)
-    )
+class _People:
+    """What fanning out a batch of events needs to know about everyone they are for, read once."""
+
+    def __init__(self, events: list[NotifyEvent]):
+        ids = sorted({int(uid) for event in events for uid in event.user_ids or []})
+        self.users = {
+            u.id: u
+            for u in db.session.scalars(
+                select(User).where(User.id.in_(ids), User.disabled.is_(False))
+            )
+        }
+        self.profiles = {
+            p.user_id: p
+            for p in db.session.scalars(select(NotifyProfile).where(NotifyProfile.user_id.in_(ids)))
+        }
+        self.targets: dict[int, list[PersonTarget]] = {}
+        for target in db.session.scalars(select(PersonTarget).where(PersonTarget.user_id.in_(ids))):
+            self.targets.setdefault(target.user_id, []).append(target)
+        self.ways = {}
+        for type_key in {event.type for event in events}:
+            heard = {int(u) for e in events if e.type == type_key for u in e.user_ids or []}
+            self.ways[type_key] = prefs.ways_for([u for u in heard if u in self.users], type_key)
+        self.channels = []
+        if any(event.admins for event in events):
+            self.channels = list(
+                db.session.scalars(
+                    select(NotifyChannel).where(
+                        NotifyChannel.enabled.is_(True), NotifyChannel.admin_alerts.is_(True)
+                    )
+                )
+            )
+
+    def profile(self, user_id: int) -> NotifyProfile:
+        return self.profiles.get(user_id) or NotifyProfile(user_id=user_id)
+
+
+def _channel_rows(event: NotifyEvent, people: _People, now) -> list[dict]:
     return [
         _row(event, f"channel:{c.id}", VIA_CHANNEL, c.id, f"Channel {c.name}", due_at=now)
-        for c in channels
+        for c in people.channels
     ]
 
 
@@ -62,32 +96,20 @@ def _due_for(profile: NotifyProfile, now):
     return max(later) if later else now
 
 
-def _person_rows(event: NotifyEvent, now) -> list[dict]:
-    ids = [int(uid) for uid in event.user_ids or []]
-    if not ids:
-        return []
-    people = {
-        u.id: u
-        for u in db.session.scalars(select(User).where(User.id.in_(ids), User.disabled.is_(False)))
-    }
-    ways = prefs.ways_for(list(people), event.type)
-    profiles = {
-        p.user_id: p
-        for p in db.session.scalars(select(NotifyProfile).where(NotifyProfile.user_id.in_(ids)))
-    }
-    targets: dict[int, list[PersonTarget]] = {}
-    for target in db.session.scalars(select(PersonTarget).where(PersonTarget.user_id.in_(ids))):
-        targets.setdefault(target.user_id, []).append(target)
-    verify = is_verification(event)
-    rows = []
-    for uid, user in people.items():
-        due = now if verify else _due_for(profiles.get(uid) or NotifyProfile(user_id=uid), now)
-        if verify or (EMAIL in ways[uid] and user.email):
+def _person_rows(event: NotifyEvent, people: _People, now) -> list[dict]:
+    verify, rows = is_verification(event), []
+    for uid in dict.fromkeys(int(u) for u in event.user_ids or []):
+        user = people.users.get(uid)
+        if user is None:
+            continue  # deleted or disabled: nobody to tell
+        ways = people.ways[event.type][uid]
+        due = now if verify else _due_for(people.profile(uid), now)
+        if verify or (EMAIL in ways and user.email):
             label = f"Email to {user.username}"
             rows.append(_row(event, f"email:{uid}", VIA_EMAIL, None, label, uid, due))
-        if verify or TARGETS not in ways[uid]:
+        if verify or TARGETS not in ways:
             continue
-        for target in targets.get(uid, []):
+        for target in people.targets.get(uid, []):
             label = f"{target.name} of {user.username}"
             rows.append(_row(event, f"target:{target.id}", VIA_TARGET, target.id, label, uid, due))
     return rows
@@ -108,19 +130,50 @@ def _insert_new(rows: list[dict]) -> int:
     return added
 
 
+def _take(event_id: int, now) -> list[NotifyEvent]:
+    """This event and others still waiting (a flood is fanned out in few jobs), marked fanned
+    out in this transaction: a job that dies leaves them to the sweeper."""
+    waiting = (
+        select(NotifyEvent.id)
+        .where(NotifyEvent.fanned_out_at.is_(None))
+        .order_by(NotifyEvent.id)
+        .limit(FAN_OUT_AT_ONCE)
+    )
+    if db.engine.dialect.name == "postgresql":
+        waiting = waiting.with_for_update(skip_locked=True)
+    ids = db.session.scalars(
+        update(NotifyEvent)
+        .where(
+            or_(NotifyEvent.id == event_id, NotifyEvent.id.in_(waiting.scalar_subquery())),
+            NotifyEvent.fanned_out_at.is_(None),
+        )
+        .values(fanned_out_at=now)
+        .returning(NotifyEvent.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not ids:
+        return []
+    return list(db.session.scalars(select(NotifyEvent).where(NotifyEvent.id.in_(ids))))
+
+
 def fan_out(event_id: int) -> int:
     """Add the event's deliveries (admin channels for admin events; each person's email and
     targets as they chose; due now, after their quiet hours, or at their digest hour) and enqueue
     the destinations that are due. Safe to run twice: the unique (event, target) adds nothing.
-    Returns how many deliveries it added."""
-    event = db.session.get(NotifyEvent, event_id)
-    if event is None:
+    Other events still waiting are fanned out with it. Returns how many deliveries it added."""
+    if not isinstance(event_id, int):
         return 0
     now = utcnow()
-    rows = (_channel_rows(event, now) if event.admins else []) + _person_rows(event, now)
+    events = _take(event_id, now)
+    if not events:
+        db.session.rollback()
+        return 0
+    people, rows = _People(events), []
+    for event in events:
+        if event.admins:
+            rows += _channel_rows(event, people, now)
+        rows += _person_rows(event, people, now)
     added = _insert_new(rows) if rows else 0
-    if event.fanned_out_at is None:
-        event.fanned_out_at = now
     db.session.commit()
     if added:
         for key in dict.fromkeys(r["target_key"] for r in rows if r["due_at"] <= now):

@@ -9,7 +9,7 @@ from app import settings
 from app.crypto import encrypt
 from app.extensions import db
 from app.models import Delivery, NotifyChannel, NotifyPref, PersonTarget, User
-from app.notify import deliver
+from app.notify import tasks
 from app.notify.outbox import emit
 from simulators.notify_receivers import HookReceiver, SmtpReceiver
 from tests.conftest import WorkerProcess
@@ -113,7 +113,7 @@ def sweeping_until(app, predicate, timeout: float = 30, every: float = 0.5):
         if value:
             return value
         with app.app_context():
-            deliver.sweep()
+            tasks.sweep()
         time.sleep(every)
     raise AssertionError(f"condition not met within {timeout}s: {[vars(r) for r in rows(app)]}")
 
