@@ -9,6 +9,7 @@ from app.downloads.subscription_tasks import check_due_subscriptions
 from app.downloads.tasks import sweep_downloads
 from app.library.tasks import full_sync, recent_sync
 from app.notify.digest import send_newsletters
+from app.notify.tasks import sweep as sweep_notifications
 from app.requests.tasks import reconcile_requests, sweep_actions
 from app.status.tasks import health_tick, rollup_history
 
@@ -38,4 +39,6 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
     cron.register(refresh_details, "default", cron="50 4 * * *", job_timeout=3600, result_ttl=86400)
     cron.register(check_due_subscriptions, "default", interval=60, job_timeout=120, result_ttl=300)
     cron.register(send_newsletters, "default", cron="5 * * * *", job_timeout=900, result_ttl=3600)
+    # Notifications: unfanned events, due retries and batches, claims of killed workers.
+    cron.register(sweep_notifications, "default", interval=60, job_timeout=120, result_ttl=60)
     return cron

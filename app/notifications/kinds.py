@@ -10,6 +10,7 @@ KINDS = {
     "downloads": "Downloads",
     "system": "Services and system",
     "account": "Account",
+    "library": "New on Plex",
 }
 # The first part of an event type ("request.approved" -> "request") -> its kind.
 _BY_PREFIX = {
@@ -22,6 +23,7 @@ _BY_PREFIX = {
     "system": "system",
     "signup": "account",
     "account": "account",
+    "plex": "library",
 }
 # Words for an empty list: "No unread notifications about downloads."
 _ABOUT = {
@@ -29,6 +31,7 @@ _ABOUT = {
     "downloads": "downloads",
     "system": "services or the system",
     "account": "accounts",
+    "library": "what is new on Plex",
 }
 
 

@@ -1,5 +1,7 @@
 """emit(): every event goes through here, in the transaction of what caused it."""
 
+import time
+
 from sqlalchemy import select
 
 from app.after_commit import after_commit
@@ -78,4 +80,7 @@ def emit(
 
 
 def enqueue_fanout(event_id: int) -> None:
-    enqueue("app.notify.fanout.fan_out", event_id, job_id=f"notify-fanout-{event_id}")
+    # One job per second at most: it fans out every event waiting, so a flood of events does
+    # not queue a job each in front of the deliveries.
+    second = int(time.time())
+    enqueue("app.notify.fanout.fan_out", event_id, job_id=f"notify-fanout-{second}")
