@@ -27,7 +27,9 @@ class TestTheFirstSync:
     def app(self, sync_app, plex):
         plex.state.add_library("Movies", "movie", count=150)
         plex.state.add_library("TV Shows", "show", count=2, seasons=1, episodes=2)
-        plex.state.slow_seconds = 0.4  # each page of the scan takes a moment, as a big one would
+        # Each page of the scan takes a moment, as a big one would: long enough for a second
+        # person to sign in and open the page while it runs, on a busy machine too.
+        plex.state.slow_seconds = 1.5
         accounts = Accounts(sync_app, None)
         accounts.owner()
         accounts.create("friend")
