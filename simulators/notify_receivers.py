@@ -49,6 +49,35 @@ class _Failures:
             return self.code
 
 
+class _Receiver:
+    """What both receivers share: what they got, failing on demand, waiting, starting."""
+
+    received: list
+    noun = "messages"
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.failures = _Failures()
+
+    def slow(self, seconds: float) -> None:
+        self.failures.delay = seconds
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} {self.noun}, got {len(self.received)}")
+
+    def __enter__(self):  # start() and stop() are each receiver's own
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+
 class _SmtpHandler:
     def __init__(self, receiver: "SmtpReceiver"):
         self.receiver = receiver
@@ -67,32 +96,25 @@ class _SmtpHandler:
         return "250 Message accepted for delivery"
 
 
-class SmtpReceiver:
+class SmtpReceiver(_Receiver):
     """A real SMTP server on a loopback port; `messages` are parsed email.message objects."""
 
+    noun = "emails"
+
     def __init__(self, port: int | None = None):
-        self.lock = threading.Lock()
+        super().__init__()
         self.messages: list = []
         self.envelopes: list = []
-        self.failures = _Failures()
         self.port = port or free_port()
         self.url = f"smtp://127.0.0.1:{self.port}?tls=none"
         self._controller = Controller(_SmtpHandler(self), hostname="127.0.0.1", port=self.port)
 
+    @property
+    def received(self) -> list:
+        return self.messages
+
     def fail_next(self, times: int = 1, code: int = 451) -> None:
         self.failures.fail_next(times, code)
-
-    def slow(self, seconds: float) -> None:
-        self.failures.delay = seconds
-
-    def wait_for(self, count: int, timeout: float = 20.0) -> list:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.05)
-        raise AssertionError(f"expected {count} emails, got {len(self.messages)}")
 
     def start(self) -> "SmtpReceiver":
         self._controller.start()
@@ -100,12 +122,6 @@ class SmtpReceiver:
 
     def stop(self) -> None:
         self._controller.stop()
-
-    def __enter__(self) -> "SmtpReceiver":
-        return self.start()
-
-    def __exit__(self, *_exc) -> None:
-        self.stop()
 
 
 @dataclass
@@ -117,15 +133,20 @@ class Post:
     at: float = field(default_factory=time.time)
 
 
-class HookReceiver:
+class HookReceiver(_Receiver):
     """An HTTP endpoint that records every POST (or PUT) and answers 200, or what it is told."""
 
+    noun = "posts"
+
     def __init__(self):
-        self.lock = threading.Lock()
+        super().__init__()
         self.posts: list[Post] = []
-        self.failures = _Failures()
         self._server = SimulatorServer(self._app)
         self.port, self.url = self._server.port, self._server.url
+
+    @property
+    def received(self) -> list:
+        return self.posts
 
     def _app(self, environ, start_response):
         request = Request(environ)
@@ -148,27 +169,9 @@ class HookReceiver:
     def fail_next(self, times: int = 1, status: int = 500) -> None:
         self.failures.fail_next(times, status)
 
-    def slow(self, seconds: float) -> None:
-        self.failures.delay = seconds
-
-    def wait_for(self, count: int, timeout: float = 20.0) -> list[Post]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.posts) >= count:
-                    return list(self.posts)
-            time.sleep(0.05)
-        raise AssertionError(f"expected {count} posts, got {len(self.posts)}")
-
     def start(self) -> "HookReceiver":
         self._server.start()
         return self
 
     def stop(self) -> None:
         self._server.stop()
-
-    def __enter__(self) -> "HookReceiver":
-        return self.start()
-
-    def __exit__(self, *_exc) -> None:
-        self.stop()
