@@ -2,6 +2,7 @@
 them), MEDIANEST_SMTP_URL/_SMTP_FROM and _PUBLIC_URL seed the email settings."""
 
 import logging
+import re
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from app import settings
 from app.extensions import db
 from app.models.notify import NotifyChannel
 from app.notify import channels
+from app.notify.links import absolute
 from app.notify.setup import provision_from_environment, split_urls
 
 HOOK = "json://hooks.example.com/a?-X-Token=t0ken"
@@ -78,3 +80,16 @@ def test_smtp_settings_are_seeded_and_bad_ones_skipped(make_app, caplog):
         assert settings.get("notify.smtp_url") == "smtp://mailer:pw@smtp.example.com:587"
         assert settings.get("instance.public_url") == "https://media.example.com"  # not empty
         assert "MEDIANEST_SMTP_URL ignored" in caplog.text and "pw@" not in caplog.text
+
+
+def test_the_address_the_owner_sets_up_from_becomes_the_links_address(make_app):
+    app = make_app()
+    client = app.test_client()
+    home = "http://media.home.example:8000"
+    page = client.get("/setup", base_url=home).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    form = {"csrf_token": token, "username": "owner", "password": "x" * 12, "confirm": "x" * 12}
+    assert client.post("/setup", data=form, base_url=home).status_code == 302
+    with app.app_context():
+        assert settings.get("instance.public_url") == home
+        assert absolute("/requests/4") == home + "/requests/4"
