@@ -41,18 +41,18 @@ def index():
             owner = services.create_owner(form.username.data, form.password.data)
         except services.SetupAlreadyDone:
             return _already_done()
-        remember_address()
+        remember_address(owner)
         sign_in(owner, method="password")
         flash(f"Welcome, {owner.username}. MediaNest is ready.", "success")
         return redirect(url_for("dashboard.index"))
     return render("setup/index.html", form=form, status_code=400 if form.errors else 200)
 
 
-def remember_address() -> None:
+def remember_address(owner) -> None:
     """Links in messages need MediaNest's address, and jobs have no request to read it from:
     until an admin sets one, it is the address the owner set up from."""
     if not settings.get("instance.public_url") and not current_app.config.get("PUBLIC_URL"):
-        settings.put({"instance.public_url": request.host_url.rstrip("/")})
+        settings.put({"instance.public_url": request.host_url.rstrip("/")}, actor=owner)
 
 
 def _already_done():
