@@ -80,6 +80,9 @@ class Defaults:
     # A service failing this many checks in a row is probed only every HEALTH_BREAKER_SECONDS.
     HEALTH_BREAKER_FAILURES = 5
     HEALTH_BREAKER_SECONDS = 300
+    # Admins are told once when free disk space drops under either of these.
+    DISK_FULL_PERCENT = 10.0
+    DISK_FULL_GB = 5.0
     LIBRARY_PAGE_SIZE = 1000  # items per page a sync reads from Plex
     LIBRARY_SYNC_TIMEOUT = 30.0  # seconds to wait for one page
     LIBRARY_RECENT_INTERVAL_SECONDS = 300  # how often recently added items are read
