@@ -14,6 +14,16 @@ SHOWN = 50
 
 # Demo mode's one SMTP receiver, on a port known before it starts (the environment names it).
 SMTP = SmtpReceiver(port=free_port())
+_started = []
+
+
+def start_smtp() -> None:
+    """Start the receiver once, however often the simulators are started in this process."""
+    if not _started:
+        SMTP.start()
+        _started.append(True)
+
+
 POSTS: list = []
 
 

@@ -131,7 +131,7 @@ def _mailbox_simulator() -> Simulator:
         "MEDIANEST_NOTIFY_URLS": "json://{host}/hook",
     }
     return Simulator(
-        "Demo mailbox", mailbox.create_app, environ, on_start=lambda _url: mailbox.SMTP.start()
+        "Demo mailbox", mailbox.create_app, environ, on_start=lambda _url: mailbox.start_smtp()
     )
 
 
