@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from app.extensions import db
 from app.models import NotifyProfile
 from app.models.notify import PENDING, SENT
+from app.notify.outbox import emit
 from tests.integration import notify_delivery_helpers as helpers
 from tests.integration.notify_delivery_helpers import (
     count,
@@ -26,16 +27,17 @@ def test_a_flood_of_100_events_becomes_a_few_messages_listing_them_all(
 ):
     alice = person(notify_app, "alice", "alice@example.test", in_app=True, email=True, targets=True)
     target(notify_app, alice, f"ntfy://127.0.0.1:{hook.port}/alice")
-    for number in range(100):
-        tell(
-            notify_app,
-            "request.available",
-            f"Film {number:03} is on Plex",
-            alice,
-            link=f"/r/{number}",
-        )
+    with notify_app.app_context():  # 100 events as fast as they come, each committed
+        for number in range(100):
+            emit(
+                "request.available",
+                f"Film {number:03} is on Plex",
+                user_ids=[alice],
+                link=f"/r/{number}",
+            )
     sweeping_until(notify_app, lambda: count(notify_app, state=SENT) == 200, timeout=60)
-    assert 1 <= len(smtp.messages) <= 3 and 1 <= len(hook.posts) <= 3
+    # One message per destination per 3 s window: a few, however busy the machine, never 100.
+    assert 1 <= len(smtp.messages) <= 5 and 1 <= len(hook.posts) <= 5
     listed = "".join(parts(mail)["text/plain"] for mail in smtp.messages)
     assert all(f"Film {n:03} is on Plex" in listed for n in range(100))
     assert all(f"http://media.example.test/r/{n}" in listed for n in range(100))
@@ -43,8 +45,9 @@ def test_a_flood_of_100_events_becomes_a_few_messages_listing_them_all(
     assert all(f"Film {n:03} is on Plex" in pushed for n in range(100))
     if len(smtp.messages) > 1:
         assert smtp.messages[-1]["Subject"].endswith("updates from MediaNest")
+    sent = len(smtp.messages)
     time.sleep(1)
-    assert len(smtp.messages) <= 3  # nothing more comes
+    assert len(smtp.messages) == sent  # nothing more comes
 
 
 def test_the_newsletter_goes_alone_as_html(notify_app, notify_worker, smtp):
