@@ -63,7 +63,7 @@ def editable_profile(user_id: int) -> NotifyProfile:
     return found
 
 
-def confirmed_address(user: User, profile: NotifyProfile) -> str | None:
+def confirmed_address(user: User) -> str | None:
     """The address messages go to: one confirmed by a link here, or the one Plex or the
     sign-on provider gave (they confirmed it), as the delivery jobs read it."""
     return user.email or None
@@ -76,7 +76,7 @@ def ask_for(user: User, raw) -> Result:
     if problem:
         return Result(False, problem)
     profile = editable_profile(user.id)
-    if confirmed_address(user, profile) == address:
+    if confirmed_address(user) == address:
         return Result(False, f"{address} is already your confirmed address.")
     return _send_link(user, profile, address)
 

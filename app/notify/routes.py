@@ -16,7 +16,7 @@ PAGE = "notify/account.html"
 def _context(**extra) -> dict:
     mine = profile(current_user.id)
     owned = targets.targets_of(current_user.id)
-    confirmed = email.confirmed_address(current_user, mine)
+    confirmed = email.confirmed_address(current_user)
     return {
         "profile": mine,
         "confirmed": confirmed,
@@ -109,11 +109,10 @@ def account_target_delete(target_id: int):
 @bp.post("/account/notifications/choices")
 @login_required
 def account_choices():
-    mine = profile(current_user.id)
     result = choices.save_ways(
         current_user,
         request.form,
-        has_email=email.confirmed_address(current_user, mine) is not None,
+        has_email=email.confirmed_address(current_user) is not None,
         has_targets=targets.count_of(current_user.id) > 0,
     )
     return _answer("choices", result)
