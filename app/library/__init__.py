@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("library", __name__)
 
-from app.library import browse, fragments, routes  # noqa: E402,F401
+from app.library import browse, fragments, mail_images, routes  # noqa: E402,F401

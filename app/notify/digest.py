@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 from flask import current_app, render_template
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.library import catalog
+from app.library import catalog, mail_images
 from app.models import MediaItem, NotifyProfile, User
 from app.models.base import utcnow
 from app.notify import links
@@ -144,10 +143,8 @@ def compose(user: User, items: list[MediaItem], cadence: str) -> tuple[str, str,
 
 def _entry(item: MediaItem) -> Entry:
     url = links.absolute(_path("library.item", rating_key=item.rating_key))
-    poster = None
-    if item.thumb:
-        image = _path("library.image") + "?" + urlencode({"path": item.thumb, "w": POSTER_WIDTH})
-        poster = links.absolute(image)
+    token = mail_images.token_for(item.thumb, POSTER_WIDTH) if item.thumb else None
+    poster = links.absolute(_path("library.mail_image", token=token)) if token else None
     return Entry(item.title, item.year, url, poster)
 
 

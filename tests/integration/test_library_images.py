@@ -73,3 +73,21 @@ def test_posters_are_resized_cached_and_revalidated(catalog, client, auth, plex)
     assert uncached.status_code == 503
     assert uncached.content_type.startswith("image/svg+xml")
     assert uncached.headers["Cache-Control"] == "no-store"
+
+
+def test_a_newsletters_poster_loads_without_signing_in_and_nothing_else_does(catalog, client):
+    from app.library.mail_images import token_for
+
+    with catalog.app_context():
+        movie = keys("Movies")["items"][0].thumb
+        hidden = keys("Private")["items"][0].thumb
+        shown, secret = token_for(movie, 150), token_for(hidden, 150)
+        assert token_for("/identity", 150) is None
+    response = client.get(f"/library/mail-image/{shown}")
+    assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(response.data[16:20]) == 150
+    # A hidden library's poster, a token changed by hand or not ours: the stand-in, no image.
+    forged = shown[:-2] + ("AA" if shown[-2:] != "AA" else "BB")
+    for token in (secret, forged, "x" * 5000, "WyIvaWRlbnRpdHkiLDE1MF0"):
+        refused = client.get(f"/library/mail-image/{token}")
+        assert refused.status_code == 404 and refused.content_type.startswith("image/svg+xml")
