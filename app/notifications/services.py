@@ -1,6 +1,6 @@
 """Creating, listing and reading notifications."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from app.after_commit import after_commit
 from app.extensions import db
@@ -8,7 +8,7 @@ from app.models import Notification
 from app.models.base import utcnow
 from app.notifications.kinds import Filters, types_of
 from app.paging import Page, paginate
-from app.realtime.events import publish
+from app.realtime.events import publish, publish_each
 
 PER_PAGE = 20
 
@@ -55,41 +55,37 @@ def notify(
     `subject` names what it is about (see subject_of); resolve(subject) marks it done; `kind`
     is the event type. Only app.notify.emit calls this: events go through the notifier.
     With commit=False the rows join the caller's transaction and are announced once it commits.
+    Returns how many were stored.
     """
-    rows = [
-        Notification(
-            user_id=uid,
-            title=title[:200],
-            body=body,
-            level=level,
-            link=link,
-            subject=subject,
-            kind=kind,
-        )
-        for uid in user_ids
+    values = [
+        {
+            "user_id": uid,
+            "title": title[:200],
+            "body": body,
+            "level": level,
+            "link": link,
+            "subject": subject,
+            "kind": kind,
+            "created_at": utcnow(),
+        }
+        for uid in dict.fromkeys(int(u) for u in user_ids)
     ]
-    db.session.add_all(rows)
-    db.session.flush()
-    unread = unread_counts([row.user_id for row in rows])
+    if not values:
+        return 0
+    # One INSERT for everyone: an event to many people is one statement, not a flush of each.
+    ids = db.session.execute(
+        insert(Notification).returning(Notification.id, Notification.user_id), values
+    ).all()
+    unread = unread_counts([uid for _, uid in ids])
+    common = {"type": "notification.new", "title": title[:200], "body": body}
     events = [
-        (
-            {
-                "type": "notification.new",
-                "id": row.id,
-                "title": row.title,
-                "body": row.body,
-                "level": row.level,
-                "link": row.link,
-                "unread": unread.get(row.user_id, 0),
-            },
-            row.user_id,
-        )
-        for row in rows
+        ({**common, "id": row_id, "level": level, "link": link, "unread": unread.get(uid, 0)}, uid)
+        for row_id, uid in ids
     ]
-    after_commit(lambda: [publish(event, user_ids=[uid]) for event, uid in events])
+    after_commit(lambda: publish_each(events))
     if commit:
         db.session.commit()
-    return rows
+    return len(ids)
 
 
 def page_for(user_id: int, page: int, filters: Filters | None = None) -> Page:

@@ -2,12 +2,13 @@
 
 import time
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.after_commit import after_commit
 from app.extensions import db
 from app.jobs import enqueue
 from app.models import NotifyEvent, User
+from app.models.base import utcnow
 from app.models.users import ROLE_ADMIN
 from app.notify.events import ADMINS, IN_APP, event_type
 from app.notify.prefs import ways_for
@@ -31,13 +32,14 @@ def emit(
     data: dict | None = None,
     exclude=(),
     commit: bool = True,
-) -> NotifyEvent:
+) -> int:
     """Tell people about something: the bell at once, and everything else through the outbox.
 
     For an ADMINS type, every active admin (and the admin channels) hears it; user_ids adds
     people; exclude leaves people out (the admin who made the request hears nothing of it).
     The in-app rows and the outbox row join the caller's transaction; the fan-out job is
-    enqueued after it commits (if Redis is away, the sweeper finds the row later).
+    enqueued after it commits (if Redis is away, the sweeper finds the row later). Returns the
+    outbox row's id.
     """
     from app.notifications.services import notify
 
@@ -60,23 +62,24 @@ def emit(
             kind=type_key,
             commit=False,
         )
-    row = NotifyEvent(
-        type=type_key,
-        user_ids=people,
-        admins=kind.audience == ADMINS,
-        title=title[:200],
-        body=body,
-        link=link,
+    values = {
+        "type": type_key,
+        "user_ids": people,
+        "admins": kind.audience == ADMINS,
+        "title": title[:200],
+        "body": body,
+        "link": link,
         # Fan-out resolves admins again for the admin channels: it must skip these too.
-        data={**(data or {}), "exclude": sorted(left_out)} if left_out else data or {},
-    )
-    db.session.add(row)
-    db.session.flush()
-    event_id = row.id
-    after_commit(lambda: enqueue_fanout(event_id))
+        "data": {**(data or {}), "exclude": sorted(left_out)} if left_out else data or {},
+        "created_at": utcnow(),
+    }
+    stmt = insert(NotifyEvent).values(values).returning(NotifyEvent.id)
+    event_id = db.session.execute(stmt).scalar()
+    # One fan-out per transaction: it takes every event waiting, this one first.
+    after_commit(lambda: enqueue_fanout(event_id), once="notify-fanout")
     if commit:
         db.session.commit()
-    return row
+    return event_id
 
 
 def enqueue_fanout(event_id: int) -> None:

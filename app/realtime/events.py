@@ -31,13 +31,23 @@ def publish(event: dict, *, user_ids=(), admins: bool = False, everyone: bool = 
         channels.append(ADMINS)
     if everyone:
         channels.append(EVERYONE)
-    if not channels:
-        return
     payload = json.dumps(event, default=str)
+    _send([(channel, payload) for channel in channels], event.get("type"))
+
+
+def publish_each(events) -> None:
+    """Send each (event, user_id) to that person, all in one round trip to Redis."""
+    messages = [(user_channel(uid), json.dumps(event, default=str)) for event, uid in events]
+    _send(messages, events[0][0].get("type") if events else None)
+
+
+def _send(messages: list[tuple[str, str]], kind) -> None:
+    if not messages:
+        return
     try:
         pipe = redis_conn().pipeline(transaction=False)
-        for channel in channels:
+        for channel, payload in messages:
             pipe.publish(channel, payload)
         pipe.execute()
     except RedisError as exc:
-        log.warning("Could not publish %s: %s", event.get("type"), exc)
+        log.warning("Could not publish %s: %s", kind, exc)

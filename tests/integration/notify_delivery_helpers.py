@@ -89,7 +89,7 @@ def target(app, user_id: int, url: str, name: str = "My ntfy") -> int:
 
 def tell(app, type_key: str, title: str, *user_ids, **kwargs) -> int:
     with app.app_context():
-        return emit(type_key, title, kwargs.pop("body", ""), user_ids=user_ids, **kwargs).id
+        return emit(type_key, title, kwargs.pop("body", ""), user_ids=user_ids, **kwargs)
 
 
 def rows(app) -> list[Delivery]:
