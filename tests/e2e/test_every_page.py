@@ -57,6 +57,7 @@ NOT_PAGES = {
     "ops.favicon",
     "realtime.socket",
     "library.image",
+    "library.mail_image",
     "discover.image",
     "downloads.thumbnail",
 }
