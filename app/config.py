@@ -42,6 +42,7 @@ class Defaults:
     NOTIFY_RETRY_SECONDS = 60.0  # first retry; doubles, at most NOTIFY_RETRY_MAX_SECONDS
     NOTIFY_RETRY_MAX_SECONDS = 4 * 3600.0
     NOTIFY_BATCH_SECONDS = 60.0  # a destination gets at most one message this often
+    NOTIFY_DRAINERS = 2  # delivery jobs sending at once (each takes destination after destination)
     UPTIME_KUMA_URL = ""  # seeds Admin → Status settings
     UPTIME_KUMA_SLUG = ""
     UPTIME_KUMA_TIMEOUT = 10.0

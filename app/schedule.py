@@ -40,5 +40,6 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
     cron.register(check_due_subscriptions, "default", interval=60, job_timeout=120, result_ttl=300)
     cron.register(send_newsletters, "default", cron="5 * * * *", job_timeout=900, result_ttl=3600)
     # Notifications: unfanned events, due retries and batches, claims of killed workers.
-    cron.register(sweep_notifications, "default", interval=60, job_timeout=120, result_ttl=60)
+    # Every 10 s: a destination's batching window (60 s) ends at most this long before it sends.
+    cron.register(sweep_notifications, "default", interval=10, job_timeout=120, result_ttl=60)
     return cron

@@ -5,7 +5,9 @@ events.py   the event types, their audiences and default ways
 outbox.py   emit(): the in-app message and the outbox row, in the caller's transaction
 prefs.py    what each person wants, quiet hours and digests
 fanout.py   a job: one event -> a delivery per destination
-deliver.py  a job: the due deliveries of one destination -> one message, retried with backoff
+deliver.py  the due deliveries of one destination -> one message, retried with backoff
+drain.py    the jobs that send: a few drainers take destination after destination from Redis
+tasks.py    the sweeper: what Redis or a killed worker lost is started again from the database
 transports.py  Apprise and SMTP, answering in plain words
 channels.py admin channels and people's targets: parsing, summaries, encryption
 digest.py   "New on Plex", daily or weekly per person

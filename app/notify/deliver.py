@@ -17,7 +17,7 @@ from app.models.base import utcnow
 from app.models.notify import CANCELLED, FAILED, PENDING, RETRYING, SENDING, SENT
 from app.notify import channels
 from app.notify.compose import alone, compose, plain
-from app.notify.fanout import is_verification
+from app.notify.events import is_verification
 from app.notify.transports import Message, Outcome, parse_smtp_url, send_apprise, send_email
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,24 @@ def _recently_sent(target_key: str) -> bool:
     except RedisError as exc:  # without Redis the window is forgotten: send rather than wait
         log.info("Could not read the last send to %s: %s", target_key, exc)
         return False
+
+
+def window_left(target_key: str) -> float:
+    """Seconds until the destination may get its next message (0 when it may now)."""
+    try:
+        milliseconds = redis_conn().pttl(LAST_SENT_KEY + target_key)
+    except RedisError as exc:
+        log.info("Could not read the last send to %s: %s", target_key, exc)
+        return 0.0
+    return max(milliseconds, 0) / 1000
+
+
+def windows_left(target_keys: list[str]) -> dict[str, float]:
+    """window_left of many destinations in one round trip (raises RedisError)."""
+    pipe = redis_conn().pipeline(transaction=False)
+    for key in target_keys:
+        pipe.pttl(LAST_SENT_KEY + key)
+    return {key: max(ms, 0) / 1000 for key, ms in zip(target_keys, pipe.execute(), strict=True)}
 
 
 def _mark_sent_now(target_key: str) -> None:

@@ -52,3 +52,9 @@ def event_type(key: str) -> EventType:
 def choosable(is_admin: bool) -> list[EventType]:
     """The types a person may set ways for, in the order shown."""
     return [t for t in EVENT_TYPES.values() if is_admin or not t.admin_only]
+
+
+def is_verification(event) -> bool:
+    """The email that confirms an address: sent to that address, which is not confirmed yet."""
+    data = event.data or {}
+    return bool(data.get("verify")) and isinstance(data.get("to"), str) and bool(data["to"])

@@ -3,32 +3,17 @@
 from sqlalchemy import or_, select, update
 
 from app.extensions import db
-from app.jobs import enqueue
 from app.models import Delivery, NotifyChannel, NotifyEvent, NotifyProfile, PersonTarget, User
 from app.models.base import utcnow
 from app.models.notify import PENDING, VIA_CHANNEL, VIA_EMAIL, VIA_TARGET
 from app.notify import prefs
-from app.notify.events import EMAIL, TARGETS
+from app.notify.drain import start_for
+from app.notify.events import EMAIL, TARGETS, is_verification
 from app.status.samples import dialect_insert
 
 INSERT_AT_ONCE = 500
 MAX_BATCHES = 100  # a job fans out at most this many batches; the sweeper takes the rest
 FAN_OUT_AT_ONCE = 200  # events fanned out in one transaction
-
-
-def deliver_job_id(target_key: str) -> str:
-    return "notify-deliver-" + target_key.replace(":", "-")
-
-
-def enqueue_delivery(target_key: str) -> None:
-    """One job per destination: while one waits, more events for it join its message."""
-    enqueue("app.notify.deliver.deliver", target_key, job_id=deliver_job_id(target_key))
-
-
-def is_verification(event: NotifyEvent) -> bool:
-    """The email that confirms an address: sent to that address, which is not confirmed yet."""
-    data = event.data or {}
-    return bool(data.get("verify")) and isinstance(data.get("to"), str) and bool(data["to"])
 
 
 def _row(event, key, via, channel_id, label, user_id=None, due_at=None) -> dict:
@@ -191,6 +176,5 @@ def _fan_out_batch(event_id: int) -> int | None:
     added = _insert_new(rows) if rows else 0
     db.session.commit()
     if added:
-        for key in dict.fromkeys(r["target_key"] for r in rows if r["due_at"] <= now):
-            enqueue_delivery(key)
+        start_for(dict.fromkeys(r["target_key"] for r in rows if r["due_at"] <= now))
     return added

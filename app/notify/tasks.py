@@ -5,20 +5,20 @@ Apprise's plugins are loaded here once instead of in every job (0.4 s each time)
 """
 
 import logging
-from datetime import UTC, timedelta
+import time
+from datetime import timedelta
 
 import apprise
 from flask import current_app
 from redis.exceptions import RedisError
-from rq.job import JobStatus
 from sqlalchemy import select, update
 
-from app.extensions import db, get_queue
+from app.extensions import db
 from app.models import Delivery, NotifyEvent
 from app.models.base import utcnow
 from app.models.notify import PENDING, SENDING
-from app.notify.deliver import WAITING
-from app.notify.fanout import deliver_job_id, enqueue_delivery
+from app.notify.deliver import WAITING, windows_left
+from app.notify.drain import anything_due, mark_due, start_drainers
 from app.notify.outbox import enqueue_fanout
 
 log = logging.getLogger(__name__)
@@ -46,27 +46,19 @@ def _release_stale(now) -> int:
     return result.rowcount or 0
 
 
-def _unstick(target_key: str, stale) -> None:
-    """A delivery job "started" long ago lost its worker: mark it failed so it can run again.
-
-    Otherwise the one-job-per-destination rule would skip the destination until RQ itself
-    notices the dead worker, many minutes later."""
-    job = get_queue("default").fetch_job(deliver_job_id(target_key))
-    if job is None or job.get_status(refresh=False) != JobStatus.STARTED:
+def _note_due(keys) -> None:
+    """Destinations with deliveries due, noted for the drainers from when each may send (its
+    batching window): the set is rebuilt from the database if Redis forgot it."""
+    if not keys:
         return
-    started = job.started_at.replace(tzinfo=UTC) if job.started_at else None
-    if started is not None and started < stale:
-        job.set_status(JobStatus.FAILED)
-
-
-def _enqueue_due(keys, stale) -> None:
-    for key in keys:
-        try:
-            _unstick(key, stale)
-            enqueue_delivery(key)
-        except RedisError as exc:  # the next sweep tries again
-            log.warning("Could not enqueue notification work: %s", exc)
-            return
+    try:
+        waits = windows_left(list(keys))
+        now = time.time()
+        mark_due(keys, {key: now + wait for key, wait in waits.items()})
+        if anything_due():
+            start_drainers()
+    except RedisError as exc:  # the next sweep tries again
+        log.warning("Could not queue notification deliveries: %s", exc)
 
 
 def _enqueue_all(func, values) -> None:
@@ -79,8 +71,8 @@ def _enqueue_all(func, values) -> None:
 
 
 def sweep() -> int:
-    """Every minute: fan out events left unfanned, enqueue destinations with due deliveries, and
-    take back claims a killed worker left behind."""
+    """Every few seconds: fan out events left unfanned, note destinations with due deliveries
+    for the drainers, and take back claims a killed worker left behind."""
     now = utcnow()
     released = _release_stale(now)
     unfanned = db.session.scalars(
@@ -97,5 +89,5 @@ def sweep() -> int:
     ).all()
     db.session.commit()
     _enqueue_all(enqueue_fanout, unfanned)
-    _enqueue_due(due, _stale_before(now))
+    _note_due(due)
     return released + len(unfanned) + len(due)

@@ -3,10 +3,12 @@
 import time
 from datetime import UTC, datetime, timedelta
 
-from app.extensions import db
+from app.extensions import db, redis_conn
 from app.models import NotifyProfile
 from app.models.notify import PENDING, SENT
+from app.notify.fanout import fan_out
 from app.notify.outbox import emit
+from tests.conftest import WorkerProcess
 from tests.integration import notify_delivery_helpers as helpers
 from tests.integration.notify_delivery_helpers import (
     count,
@@ -85,3 +87,22 @@ def test_quiet_hours_hold_a_delivery_until_they_end(notify_app, notify_worker, s
     assert row.due_at.strftime("%H:%M") == end and row.due_at.second == 0
     sweeping_until(notify_app, lambda: smtp.messages, timeout=80, every=1)
     assert datetime.now(UTC) >= row.due_at and len(smtp.messages) == 1
+
+
+def test_deliveries_redis_forgot_are_found_in_the_database_and_sent_once(notify_app, smtp):
+    alice = person(notify_app, "alice", "alice@example.test", email=True)
+    event_id = tell(notify_app, "request.available", "Dune is on Plex", alice)
+    with notify_app.app_context():
+        assert fan_out(event_id) == 1  # the delivery is in the database, its drainer queued…
+        redis_conn().flushdb()  # …and Redis restarts empty
+    worker = WorkerProcess(notify_app)
+    worker.wait_until_registered()
+    try:
+        time.sleep(1)
+        assert not smtp.messages, "nothing in Redis tells the worker"
+        sweeping_until(notify_app, lambda: smtp.messages)
+        sweeping_until(notify_app, lambda: count(notify_app, state=SENT) == 1)
+        time.sleep(1)
+    finally:
+        worker.stop()
+    assert [mail["Subject"] for mail in smtp.messages] == ["Dune is on Plex"]
