@@ -3,7 +3,7 @@
 from markupsafe import Markup, escape
 
 from app.models import NotifyEvent
-from app.notify.links import absolute
+from app.notify.links import absolute, base_url
 from app.notify.transports import Message
 
 BRAND = "MediaNest"
@@ -14,8 +14,8 @@ def alone(event: NotifyEvent) -> bool:
     return bool((event.data or {}).get("html"))
 
 
-def _link(event: NotifyEvent) -> str:
-    return absolute(event.link) if event.link else ""
+def _link(event: NotifyEvent, base: str | None = None) -> str:
+    return absolute(event.link, base) if event.link else ""
 
 
 def _one(event: NotifyEvent) -> Message:
@@ -31,23 +31,23 @@ def _one(event: NotifyEvent) -> Message:
     return Message(event.title, text or event.title, str(html))
 
 
-def _line(event: NotifyEvent) -> str:
+def _line(event: NotifyEvent, base: str) -> str:
     head = f"- {event.title}" + (f": {event.body}" if event.body else "")
-    link = _link(event)
+    link = _link(event, base)
     return f"{head}\n  {link}" if link else head
 
 
-def _item(event: NotifyEvent):
-    link = _link(event)
+def _item(event: NotifyEvent, base: str):
+    link = _link(event, base)
     title = Markup('<a href="{}">{}</a>').format(link, event.title) if link else escape(event.title)
     body = Markup(" – {}").format(event.body) if event.body else ""
     return Markup("<li>{}{}</li>").format(title, body)
 
 
 def _many(events: list[NotifyEvent]) -> Message:
-    title = f"{len(events)} updates from {BRAND}"
-    text = "\n".join(_line(event) for event in events)
-    items = Markup("").join(_item(event) for event in events)
+    title, base = f"{len(events)} updates from {BRAND}", base_url()
+    text = "\n".join(_line(event, base) for event in events)
+    items = Markup("").join(_item(event, base) for event in events)
     html = Markup("<p><strong>{}</strong></p><ul>{}</ul>").format(title, items)
     return Message(title, text, str(html))
 

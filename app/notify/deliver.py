@@ -290,6 +290,10 @@ def _deliver_claimed(target_key: str, rows: list[Delivery]) -> int:
             select(NotifyEvent).where(NotifyEvent.id.in_({r.event_id for r in rows}))
         )
     }
+    # Detached, the rows and events keep what was read: each commit below would otherwise
+    # expire them, and reading them again cost a query per event of a long message.
+    for obj in (*rows, *events.values()):
+        db.session.expunge(obj)
     sent = 0
     for group in _groups(rows, events):
         _renew(group)

@@ -13,9 +13,10 @@ def base_url() -> str:
     return found.rstrip("/")
 
 
-def absolute(path: str | None) -> str:
-    """ "/requests/4" -> "https://media.example.com/requests/4" (the path alone without a base)."""
-    base = base_url()
+def absolute(path: str | None, base: str | None = None) -> str:
+    """ "/requests/4" -> "https://media.example.com/requests/4" (the path alone without a base).
+    A message of many links reads the base once and passes it."""
+    base = base_url() if base is None else base
     if not path:
         return base
     return f"{base}{path}" if path.startswith("/") else path

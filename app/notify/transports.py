@@ -4,6 +4,7 @@ Neither raises: each answers an Outcome in plain words ("the SMTP server refused
 "timed out after 15 s", "the service answered 500"), and says whether trying again could help.
 """
 
+import functools
 import logging
 import re
 import smtplib
@@ -157,8 +158,14 @@ def build_email(sender: str, to: str, message: Message) -> EmailMessage:
     return email
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Reading the system's certificates takes ~20 ms: once per process, not once per email.
+    return ssl.create_default_context()
+
+
 def _connect(smtp: Smtp, timeout: float) -> smtplib.SMTP:
-    context = ssl.create_default_context()
+    context = _tls_context()
     if smtp.tls == "ssl":
         return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=timeout, context=context)
     client = smtplib.SMTP(smtp.host, smtp.port, timeout=timeout)
