@@ -13,7 +13,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from app.realtime import heartbeat
-from app.realtime.events import PREFIX
+from app.realtime.events import EVERYONE, PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class Hub:
         self._queues: dict[str, set[queue.Queue]] = defaultdict(set)
         # Called once per event this process hears, before its sockets get it (to drop a cache).
         self._watchers: dict[str, list[Callable[[dict], None]]] = defaultdict(list)
+        self._watched: set[str] = set()
         self._thread: threading.Thread | None = None
         self.listening = threading.Event()
         self._exiting = threading.Event()
@@ -70,10 +71,11 @@ class Hub:
             self._start()
         return inbox
 
-    def watch(self, event_type: str, func: Callable[[dict], None]) -> None:
-        """Call func with every event of this type this process hears, sockets or not."""
+    def watch(self, event_type: str, func: Callable[[dict], None], channel=EVERYONE) -> None:
+        """Call func with every event of this type on this channel, sockets or not."""
         with self._lock:
             self._watchers[event_type].append(func)
+            self._watched.add(channel)
             self._start()
 
     def _start(self) -> None:
@@ -95,8 +97,11 @@ class Hub:
     def dispatch(self, channel: str, data: bytes) -> None:
         with self._lock:
             inboxes = list(self._queues.get(channel, ()))
+        watched = channel in self._watched
+        if not inboxes and not watched:
+            return  # most events are for someone with no tab open here: not even parsed
         message = Message(data)
-        if self._watchers:
+        if watched:
             self._notify(message)
         for inbox in inboxes:
             try:
