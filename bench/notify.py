@@ -19,11 +19,11 @@ the signed-in dashboard from one client, before and while it runs. JSON to stdou
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -37,47 +37,59 @@ TITLE = re.compile(r"Event (\d{5}) is on Plex")
 EMIT_AT_ONCE = 100
 
 
-class Probe(threading.Thread):
-    """One person's pages: /health and the signed-in dashboard in turn, back to back."""
+def _probe_loop(port: int, cookie: str, commands) -> None:
+    """In a process of its own, so the receivers' work in this one does not delay the client:
+    /health and the signed-in dashboard in turn, back to back, until told to stop."""
+    latencies: dict[str, list[float]] = {"/health": [], "/": []}
+    errors = 0
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    while True:
+        if commands.poll():
+            command = commands.recv()
+            if command == "stop":
+                return
+            commands.send((latencies, errors))
+            latencies, errors = {"/health": [], "/": []}, 0
+        for path in latencies:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn, ok = http.client.HTTPConnection(HOST, port, timeout=30), False
+            latencies[path].append(time.perf_counter() - started)
+            errors += not ok
+        time.sleep(0.05)
+
+
+class Probe:
+    """One person's pages, fetched by another process; take() gives the p95 since the last."""
 
     def __init__(self, port: int, cookie: str):
-        super().__init__(daemon=True)
-        self.port, self.cookie = port, cookie
-        self.latencies: dict[str, list[float]] = {"/health": [], "/": []}
-        self.errors = 0
-        self.running = threading.Event()
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
-        while not self.stopped.is_set():
-            if not self.running.wait(0.2):
-                continue
-            for path in self.latencies:
-                started = time.perf_counter()
-                try:
-                    conn.request("GET", path, headers={"Cookie": self.cookie})
-                    response = conn.getresponse()
-                    response.read()
-                    ok = response.status == 200
-                except (OSError, http.client.HTTPException):
-                    conn.close()
-                    conn, ok = http.client.HTTPConnection(HOST, self.port, timeout=30), False
-                self.latencies[path].append(time.perf_counter() - started)
-                self.errors += not ok
-            time.sleep(0.05)
+        context = multiprocessing.get_context("spawn")
+        self.commands, theirs = context.Pipe()
+        self.process = context.Process(target=_probe_loop, args=(port, cookie, theirs))
+        self.process.start()
 
     def take(self) -> dict:
+        self.commands.send("take")
+        latencies, errors = self.commands.recv()
         out = {}
-        for path, values in self.latencies.items():
+        for path, values in latencies.items():
             ordered = sorted(values)
             out[path] = {
                 "requests": len(ordered),
                 "p95_ms": round(percentile(ordered, 95) * 1e3, 1),
             }
-            values.clear()
-        out["errors"], self.errors = self.errors, 0
+        out["errors"] = errors
         return out
+
+    def stop(self) -> None:
+        self.commands.send("stop")
+        self.process.join(10)
 
 
 def setup(app, smtp_url: str, hook_port: int, people: int, hooks: int) -> list[int]:
@@ -171,7 +183,7 @@ def job_times(app) -> dict:
     with app.app_context():
         raw = {k.decode(): float(v) for k, v in redis_conn().hgetall(JOB_METRICS_KEY).items()}
     out = {}
-    for name in ("fan_out", "deliver", "sweep"):
+    for name in ("fan_out", "drain", "sweep"):
         runs = sum(v for k, v in raw.items() if k.startswith(f"count|{name}|"))
         mean = raw.get(f"sum|{name}", 0) / runs if runs else 0
         out[name] = {"runs": int(runs), "mean_ms": round(mean * 1000, 1)}
@@ -213,8 +225,6 @@ def run(args) -> dict:
         app = create_app()
         people = setup(app, smtp.url, hook.port, args.people, args.hooks)
         probe = Probe(stack.port, stack.sign_in(stack.owner))
-        probe.start()
-        probe.running.set()
         time.sleep(args.baseline)
         before = probe.take()
         workers = start_workers(stack.env, args.workers)
@@ -240,7 +250,7 @@ def run(args) -> dict:
             during = probe.take()
             jobs = job_times(app)
         finally:
-            probe.stopped.set()
+            probe.stop()
             stop_workers(workers)
         time.sleep(1)
         pairs, messages = received(smtp, hook)
