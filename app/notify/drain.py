@@ -61,16 +61,15 @@ def start_drainers(slots=None) -> None:
 
 def _pop_due(conn) -> str | None:
     """The destination due longest, taken out of the set; None when none is due yet."""
-    while True:
-        popped = conn.zpopmin(DUE_KEY)
-        if not popped:
-            return None
-        key, score = popped[0]
-        key = key.decode() if isinstance(key, bytes) else key
-        if score <= time.time():
-            return key
-        conn.zadd(DUE_KEY, {key: score}, nx=True)  # not yet: put it back, unless re-noted
+    popped = conn.zpopmin(DUE_KEY)
+    if not popped:
         return None
+    key, score = popped[0]
+    key = key.decode() if isinstance(key, bytes) else key
+    if score <= time.time():
+        return key
+    conn.zadd(DUE_KEY, {key: score}, nx=True)  # not yet: put it back, unless re-noted
+    return None
 
 
 def _send_to(conn, key: str, token: str) -> int:
