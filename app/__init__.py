@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.requests.webhook import bp as overseerr_webhook_bp
     from app.setup import bp as setup_bp
     from app.status import bp as status_bp
+    from app.uploads import bp as uploads_bp
 
     database.init_app(app)
     page_cache.init_app(app)
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         discover_bp,
         requests_bp,
         downloads_bp,
+        uploads_bp,
         status_bp,
         ops_bp,
         realtime_bp,

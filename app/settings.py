@@ -53,6 +53,8 @@ SPECS = {
         Spec("signup.default_role", "user"),
         Spec("quota.requests", 10),
         Spec("quota.downloads", 20),
+        Spec("uploads.max_file_gb", 50),  # one uploaded file at most
+        Spec("uploads.quota_gb", 200),  # each person's uploads together at most
         Spec("oidc.enabled", False),
         Spec("oidc.issuer"),
         Spec("oidc.client_id"),

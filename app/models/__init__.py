@@ -26,6 +26,7 @@ from app.models.requests import (
 )
 from app.models.sessions import UserSession
 from app.models.system import HealthCheck, Setting
+from app.models.uploads import Upload
 from app.models.users import User
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "MediaItem",
     "MediaRequest",
     "Notification",
+    "Upload",
     "OverseerrLink",
     "RequestAction",
     "RequestEvent",
