@@ -10,6 +10,7 @@ from app import settings
 from app.extensions import db
 from app.models import Upload
 from app.models.uploads import UPLOADED, UPLOADING
+from tests.conftest import wait_for
 
 FILES = "/uploads/files"
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -185,3 +186,28 @@ def test_an_upload_abandoned_for_a_day_is_removed_and_a_fresh_one_kept(app, alic
     assert where(alice, fresh) == 0
     incoming = Path(app.config["DATA_DIR"]) / "uploads" / "incoming"
     assert [p.name for p in incoming.iterdir()] == [fresh.rsplit("/", 1)[1] + ".part"]
+
+
+def test_a_connection_dropped_mid_chunk_keeps_what_arrived_for_the_resume(app, alice, live_server):
+    import socket
+    from urllib.parse import urlsplit
+
+    location = urlsplit(create(alice, 200_000).headers["Location"]).path
+    cookie = alice.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    head = (
+        f"PATCH {location} HTTP/1.1\r\nHost: 127.0.0.1:{live_server.port}\r\n"
+        f"Cookie: {app.config['SESSION_COOKIE_NAME']}={cookie}\r\n"
+        f"X-CSRFToken: {alice.token('/')}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+        "Content-Type: application/offset+octet-stream\r\nContent-Length: 200000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", live_server.port)) as conn:
+        conn.sendall(head.encode() + b"a" * 120_000)  # the laptop lid closes here
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(10)
+        while conn.recv(65536):
+            pass
+    wait_for(lambda: where(alice, location) == 120_000)
+    assert send(alice, location, 120_000, b"b" * 80_000).status_code == 204
+    row = the_upload(app)
+    stored = Path(app.config["DATA_DIR"]) / "uploads" / "incoming" / f"{row.key}.part"
+    assert row.state == UPLOADED and stored.read_bytes() == b"a" * 120_000 + b"b" * 80_000
