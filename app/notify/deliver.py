@@ -36,19 +36,11 @@ def _config(name: str) -> float:
 # -- the batching window: one message per destination per NOTIFY_BATCH_SECONDS -----------------
 
 
-def _recently_sent(target_key: str) -> bool:
-    try:
-        return bool(redis_conn().exists(LAST_SENT_KEY + target_key))
-    except RedisError as exc:  # without Redis the window is forgotten: send rather than wait
-        log.info("Could not read the last send to %s: %s", target_key, exc)
-        return False
-
-
 def window_left(target_key: str) -> float:
     """Seconds until the destination may get its next message (0 when it may now)."""
     try:
         milliseconds = redis_conn().pttl(LAST_SENT_KEY + target_key)
-    except RedisError as exc:
+    except RedisError as exc:  # without Redis the window is forgotten: send rather than wait
         log.info("Could not read the last send to %s: %s", target_key, exc)
         return 0.0
     return max(milliseconds, 0) / 1000
@@ -319,7 +311,7 @@ def deliver(target_key: str, ignore_window: bool = False) -> int:
         return 0
     now = utcnow()
     only = None
-    if not ignore_window and _recently_sent(target_key):
+    if not ignore_window and window_left(target_key) > 0:
         only = _verifications_due(target_key, now)  # the rest waits for the window to pass
         if not only:
             db.session.rollback()
