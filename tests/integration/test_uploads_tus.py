@@ -211,3 +211,18 @@ def test_a_connection_dropped_mid_chunk_keeps_what_arrived_for_the_resume(app, a
     row = the_upload(app)
     stored = Path(app.config["DATA_DIR"]) / "uploads" / "incoming" / f"{row.key}.part"
     assert row.state == UPLOADED and stored.read_bytes() == b"a" * 120_000 + b"b" * 80_000
+
+
+def test_a_second_tab_sending_the_same_upload_at_once_is_turned_away(app, alice):
+    import fcntl
+
+    location = create(alice, 10).headers["Location"]
+    key = location.rsplit("/", 1)[1]
+    part = Path(app.config["DATA_DIR"]) / "uploads" / "incoming" / f"{key}.part"
+    with part.open("r+b") as first_tab:  # the first tab's chunk is being written
+        fcntl.flock(first_tab, fcntl.LOCK_EX)
+        second = send(alice, location, 0, b"0123456789")
+    assert second.status_code == 409
+    assert "another tab or window" in second.get_data(as_text=True)
+    assert where(alice, location) == 0
+    assert send(alice, location, 0, b"0123456789").status_code == 204
