@@ -4,7 +4,9 @@ Webhooks, the reconciliation poll, the library sync, the delivery job and admins
 advance(); it refuses to move a request backwards, so replays and late answers are harmless.
 """
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.after_commit import after_commit
 from app.extensions import db
@@ -62,15 +64,40 @@ def advance(
 
     tell=False records it without a notification (a request approved as it is made).
     """
-    if not states.may_move(req.status, status):
+    if not _claim(req, status):
         return False
-    req.status = status
     note(req, message, source=source, actor=actor)
     if status == states.DECLINED and message:
         req.decline_reason = message[:500]
     if tell:
         _tell_requester(req, status, message, actor)
     return True
+
+
+def _claim(req: MediaRequest, status: str) -> bool:
+    """Move the row from the status we read to status, unless another process moved it first.
+
+    The webhook, the poll and the library sync can see the same change at the same moment; the
+    conditional UPDATE lets exactly one of them win, so the requester hears of it once.
+    """
+    while states.may_move(req.status, status):
+        if req.id is None:  # not yet in the database: nobody else can see it
+            req.status = status
+            return True
+        moved = db.session.execute(
+            update(MediaRequest)
+            .where(MediaRequest.id == req.id, MediaRequest.status == req.status)
+            .values(status=status)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved:
+            set_committed_value(req, "status", status)
+            return True
+        try:
+            db.session.refresh(req, ["status"])  # someone else moved it: decide again from there
+        except InvalidRequestError:  # ...or deleted it
+            return False
+    return False
 
 
 def _tell_requester(req: MediaRequest, status: str, message: str, actor) -> None:

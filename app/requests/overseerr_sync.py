@@ -16,6 +16,21 @@ KEY_SUBJECT = "overseerr:key"
 UNMATCHED_SUBJECT = "overseerr:unmatched"
 
 
+# What the history says when Overseerr moves a request, whichever way we heard of it.
+SAID = {
+    states.APPROVED: "Approved in Overseerr.",
+    states.PROCESSING: "Overseerr is fetching it.",
+    states.DECLINED: "Declined in Overseerr.",
+    states.FAILED: "Overseerr could not pass it on to Radarr or Sonarr.",
+    states.AVAILABLE: "Overseerr says it is available.",
+    states.PARTIALLY_AVAILABLE: "Overseerr says part of it is available.",
+}
+
+
+def said(status: str) -> str:
+    return SAID.get(status) or f"Overseerr says: {states.label(status).lower()}."
+
+
 def _int(value) -> int | None:
     try:
         return int(str(value).strip())
@@ -40,8 +55,7 @@ def apply(req: MediaRequest, body: dict, *, source: str) -> bool:
     """Move req as far forward as Overseerr's request says; True if anything changed."""
     changed = False
     for status in statuses_from(body):
-        words = f"Overseerr says: {states.label(status).lower()}."
-        changed |= history.advance(req, status, source=source, message=words)
+        changed |= history.advance(req, status, source=source, message=said(status))
     return changed
 
 

@@ -16,7 +16,7 @@ from app.bounded import PayloadError, load_json, parse_id
 from app.extensions import csrf, db, limiter
 from app.models import MediaRequest, Setting
 from app.models.base import utcnow
-from app.requests import history, states
+from app.requests import history, overseerr_sync, states
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +37,6 @@ IGNORED = {
     "ISSUE_COMMENT",
     "ISSUE_RESOLVED",
     "ISSUE_REOPENED",
-}
-WORDS = {
-    states.APPROVED: "Approved in Overseerr.",
-    states.DECLINED: "Declined in Overseerr.",
-    states.FAILED: "Overseerr could not pass it on to Radarr or Sonarr.",
-    states.AVAILABLE: "Overseerr says it is available.",
-    states.PARTIALLY_AVAILABLE: "Overseerr says part of it is available.",
 }
 
 
@@ -134,6 +127,6 @@ def overseerr_webhook():
         return _plain(f"Ignored: {kind[:40]} needs nothing from MediaNest.", 202)
     status, moved = _status_for(kind, payload), 0
     for req in _targets(payload) if status else []:
-        moved += history.advance(req, status, source="webhook", message=WORDS.get(status, ""))
+        moved += history.advance(req, status, source="webhook", message=overseerr_sync.said(status))
     db.session.commit()
     return _plain(f"Updated {moved} request(s).")

@@ -1,11 +1,11 @@
 """Requests and accounts tell people through the notifier: one outbox row of the right type for
 the right people, the bell as before, and nothing when the change rolls back."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import settings
 from app.extensions import db
-from app.models import Notification, NotifyEvent, User
+from app.models import MediaRequest, Notification, NotifyEvent, User
 from app.requests import history, services, states
 from tests.integration import request_helpers
 from tests.integration.notify_event_helpers import bell, events, only
@@ -111,6 +111,24 @@ def test_a_change_that_rolls_back_tells_nobody(app, folks, known_titles):
         assert events("request.approved") == []
         assert db.session.scalar(select(func.count(Notification.id))) == before
         assert request_row(request_id).status == states.PENDING
+
+
+def test_a_change_another_process_made_first_is_told_once(app, folks, known_titles):
+    """The webhook and the poll can both see "available" at once: only the first one tells."""
+    request_id = _asked(app, folks.alice)
+    with app.app_context():
+        stale = request_row(request_id)  # read before the other process moved it
+        with db.engine.begin() as other:
+            other.execute(
+                update(MediaRequest)
+                .where(MediaRequest.id == request_id)
+                .values(status=states.AVAILABLE)
+            )
+        assert not history.advance(stale, states.AVAILABLE, source="overseerr", message="")
+        db.session.commit()
+        assert events("request.available") == []
+        assert bell(folks.alice) == []
+        assert request_row(request_id).status == states.AVAILABLE
 
 
 def test_approving_a_waiting_person_tells_them_in_one_commit(app, client, auth):

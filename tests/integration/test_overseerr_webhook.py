@@ -154,4 +154,4 @@ def test_reconcile_poll_catches_up_on_what_no_webhook_told(ov_app, sim):
         assert tasks.reconcile_requests() == 0  # final: not asked again
         req = db.session.get(MediaRequest, request_id)
         assert req.status == "available"
-    assert "Overseerr says: available." in view(ov_app, request_id)["history"]
+    assert "Overseerr says it is available." in view(ov_app, request_id)["history"]
