@@ -66,3 +66,36 @@ def received(key: str) -> int:
         return part_path(key).stat().st_size
     except FileNotFoundError:
         return 0
+
+
+def _folder(*parts: str) -> Path:
+    folder = Path(current_app.config["DATA_DIR"]).joinpath("uploads", *parts)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def original_path(row: Upload) -> Path:
+    """Where a processed upload's file lives (named by key and the container ffprobe found)."""
+    if not KEY.fullmatch(row.key) or not re.fullmatch(r"[a-z0-9]{1,16}", row.container or ""):
+        raise ValueError("not a processed upload")
+    return _folder("originals") / f"{row.key}.{row.container}"
+
+
+DERIVED = ("poster.jpg", "scrub.jpg", "preview.mp4")
+
+
+def derived_path(key: str, name: str) -> Path:
+    """One of the files processing makes for an upload: its poster, scrub strip or preview."""
+    if not KEY.fullmatch(key) or name not in DERIVED:
+        raise ValueError("not a derived file")
+    return _folder("derived", key) / name
+
+
+def remove_files(row: Upload) -> None:
+    """Every file of an upload on our side: the bytes as they arrived, the original, derived."""
+    part_path(row.key).unlink(missing_ok=True)
+    if row.container:
+        original_path(row).unlink(missing_ok=True)
+    for name in DERIVED:
+        derived_path(row.key, name).unlink(missing_ok=True)
+    derived_path(row.key, DERIVED[0]).parent.rmdir()
