@@ -98,4 +98,7 @@ def remove_files(row: Upload) -> None:
         original_path(row).unlink(missing_ok=True)
     for name in DERIVED:
         derived_path(row.key, name).unlink(missing_ok=True)
-    derived_path(row.key, DERIVED[0]).parent.rmdir()
+    folder = derived_path(row.key, DERIVED[0]).parent
+    for leftover in folder.glob("*.tmp*"):  # a job killed while writing
+        leftover.unlink(missing_ok=True)
+    folder.rmdir()
