@@ -55,6 +55,10 @@ class Defaults:
     YOUTUBE_DIR = ""  # empty: MEDIA_ROOT/youtube
     YOUTUBE_PLEX_PATH = ""  # the same folder as Plex sees it; empty: the same path
     YOUTUBE_LIBRARY = ""  # the Plex library's title or key
+    # Uploads: these seed the settings Admin → Uploads edits.
+    HOME_VIDEOS_DIR = ""  # empty: MEDIA_ROOT/home-videos
+    HOME_VIDEOS_PLEX_PATH = ""  # the same folder as Plex sees it; empty: the same path
+    HOME_VIDEOS_LIBRARY = ""  # the Plex library's title or key
     DOWNLOAD_ALLOWED_HOSTS = ""  # extra hosts, comma-separated; loopback/private only if named
     DEMO_VIDEO_URL = ""  # demo mode: the simulated video site, for the "try this" links
     DOWNLOAD_WORKERS = 2  # videos fetched at once by `make run` (one worker process each)

@@ -55,6 +55,10 @@ SPECS = {
         Spec("quota.downloads", 20),
         Spec("uploads.max_file_gb", 50),  # one uploaded file at most
         Spec("uploads.quota_gb", 200),  # each person's uploads together at most
+        Spec("uploads.home_dir"),  # the Home Videos folder; empty: MEDIA_ROOT/home-videos
+        Spec("uploads.plex_path"),  # the same folder as Plex sees it
+        Spec("uploads.library"),  # the Plex library's title or key
+        Spec("uploads.convert", False),  # re-encode what Plex cannot direct-play to H.264/AAC
         Spec("oidc.enabled", False),
         Spec("oidc.issuer"),
         Spec("oidc.client_id"),

@@ -19,4 +19,6 @@ from app.admin import (  # noqa: E402,F401
     signup,
     status_settings,
     system,
+    uploads_settings,
+    uploads_settings_limits,
 )

@@ -42,9 +42,12 @@ def usage_line(user: User) -> str:
 
 def _page(user: User, values: dict, errors: dict | None = None, status_code: int = 200):
     return render(
-        "downloads/limits.html",
+        "admin/limits.html",
         status_code=status_code,
         user=user,
+        heading="Download limits",
+        intro=f"How much {user.username} may download.",
+        save_url=url_for("admin.download_limits_save", user_id=user.id),
         values=values,
         errors=errors or {},
         fields=FIELDS,

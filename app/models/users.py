@@ -31,6 +31,7 @@ class User(UserMixin, db.Model):
     quota_requests: Mapped[int | None]
     quota_downloads: Mapped[int | None]  # videos a day
     quota_storage_gb: Mapped[float | None]  # downloads kept, in GB
+    quota_upload_gb: Mapped[float | None]  # uploads kept, in GB
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

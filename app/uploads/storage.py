@@ -48,8 +48,14 @@ def max_file_bytes() -> int:
     return int(settings.get("uploads.max_file_gb")) * GB
 
 
-def quota_bytes() -> int:
-    return int(settings.get("uploads.quota_gb")) * GB
+def quota_bytes(user=None) -> int | None:
+    """What a person's uploads may take together: their own limit, else the default; None is
+    no limit (0 in the settings, and for admins)."""
+    if user is not None and getattr(user, "is_admin", False):
+        return None
+    own = getattr(user, "quota_upload_gb", None)
+    gb = own if own is not None else settings.get("uploads.quota_gb")
+    return int(float(gb) * GB) if gb else None
 
 
 def used_bytes(user_id: int) -> int:

@@ -75,12 +75,12 @@ def _refusal(size: int) -> tuple[int, str] | None:
     limit = storage.max_file_bytes()
     if size > limit:
         return 413, f"Files may be at most {limit // storage.GB} GB."
-    quota, used = storage.quota_bytes(), storage.used_bytes(current_user.id)
-    if used + size > quota:
+    quota, used = storage.quota_bytes(current_user), storage.used_bytes(current_user.id)
+    if quota is not None and used + size > quota:
         gb = storage.GB
         return 413, (
             f"This file would take you past your upload space: {used / gb:.1f} GB of "
-            f"{quota // gb} GB used. Delete an upload or ask an admin for more."
+            f"{quota / gb:g} GB used. Delete an upload or ask an admin for more."
         )
     if shutil.disk_usage(storage.incoming_dir()).free < size:
         return 507, "The server has not enough free space for this file."

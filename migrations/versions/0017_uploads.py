@@ -49,9 +49,13 @@ def upgrade():
     )
     op.create_index("ix_uploads_user_state", "uploads", ["user_id", "state"])
     op.create_index("ix_uploads_state_due", "uploads", ["state", "due_at"])
+    # A person's own upload space; NULL follows Admin → Uploads.
+    op.add_column("users", sa.Column("quota_upload_gb", sa.Float(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("quota_upload_gb")
     op.drop_index("ix_uploads_state_due", table_name="uploads")
     op.drop_index("ix_uploads_user_state", table_name="uploads")
     op.drop_table("uploads")
