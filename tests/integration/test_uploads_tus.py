@@ -10,6 +10,7 @@ from app import settings
 from app.extensions import db
 from app.models import Upload
 from app.models.uploads import UPLOADED, UPLOADING
+from app.uploads import chunks
 from tests.conftest import wait_for
 
 FILES = "/uploads/files"
@@ -79,6 +80,16 @@ def test_a_file_sent_in_chunks_resumes_where_it_stopped_and_arrives_whole(app, a
     assert stored.read_bytes() == body
     again = send(alice, location, len(body), b"x")
     assert again.status_code == 409
+
+
+def test_a_chunk_may_be_far_larger_than_other_requests_but_not_without_bound(app, alice):
+    big = b"\x01" * (20 * 1024**2)  # past the 16 MiB every other request is held to
+    location = create(alice, len(big) + chunks.CHUNK_LIMIT + 1).headers["Location"]
+    assert send(alice, location, 0, big).status_code == 204
+    too_big = send(alice, location, len(big), b"\x02" * (chunks.CHUNK_LIMIT + 1))
+    assert too_big.status_code == 413 and where(alice, location) == len(big)
+    form = alice.post("/logout", data=b"x" * (17 * 1024**2), headers=csrf(alice))
+    assert form.status_code == 413
 
 
 def test_another_person_and_anonymous_visitors_find_nothing(app, alice, auth):
