@@ -12,7 +12,7 @@ from app.notify.digest import send_newsletters
 from app.notify.tasks import sweep as sweep_notifications
 from app.requests.tasks import reconcile_requests, sweep_actions
 from app.status.tasks import health_tick, rollup_history
-from app.uploads.tasks import remove_abandoned
+from app.uploads.tasks import remove_abandoned, sweep_uploads
 
 # How often the health tick looks whether a check is due (the interval itself is a setting).
 HEALTH_TICK_SECONDS = 10
@@ -40,6 +40,7 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
     cron.register(refresh_details, "default", cron="50 4 * * *", job_timeout=3600, result_ttl=86400)
     cron.register(check_due_subscriptions, "default", interval=60, job_timeout=120, result_ttl=300)
     cron.register(send_newsletters, "default", cron="5 * * * *", job_timeout=900, result_ttl=3600)
+    cron.register(sweep_uploads, "default", interval=30, job_timeout=60, result_ttl=60)
     cron.register(remove_abandoned, "default", cron="41 * * * *", job_timeout=300, result_ttl=3600)
     # Notifications: unfanned events, due retries and batches, claims of killed workers.
     # Every 10 s: a destination's batching window (60 s) ends at most this long before it sends.

@@ -8,6 +8,7 @@ from app.paging import page_number
 KINDS = {
     "requests": "Requests",
     "downloads": "Downloads",
+    "uploads": "Uploads",
     "system": "Services and system",
     "account": "Account",
     "library": "New on Plex",
@@ -17,6 +18,7 @@ _BY_PREFIX = {
     "request": "requests",
     "download": "downloads",
     "subscription": "downloads",
+    "upload": "uploads",
     "service": "system",
     "disk": "system",
     "backup": "system",
@@ -29,6 +31,7 @@ _BY_PREFIX = {
 _ABOUT = {
     "requests": "requests",
     "downloads": "downloads",
+    "uploads": "uploads",
     "system": "services or the system",
     "account": "accounts",
     "library": "what is new on Plex",

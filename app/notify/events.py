@@ -31,6 +31,8 @@ EVENT_TYPES: dict[str, EventType] = {
         _type("request.failed", "My request could not be sent on", PERSON, IN_APP),
         _type("download.finished", "My download is on Plex", PERSON, IN_APP),
         _type("download.failed", "My download failed", PERSON, IN_APP, EMAIL),
+        _type("upload.ready", "My upload is processed or in Plex", PERSON, IN_APP),
+        _type("upload.failed", "My upload failed", PERSON, IN_APP, EMAIL),
         _type("subscription.new", "A channel I follow has new videos", PERSON, IN_APP),
         _type("service.down", "A service went down", ADMINS, IN_APP, EMAIL, admin_only=True),
         _type("service.up", "A service recovered", ADMINS, IN_APP, EMAIL, admin_only=True),

@@ -1,4 +1,4 @@
-"""Uploads left halfway: after a day without a byte, their row and bytes are removed."""
+"""Uploads left halfway are removed after a day; due processing and Plex steps are started."""
 
 import logging
 from datetime import timedelta
@@ -28,3 +28,10 @@ def remove_abandoned() -> int:
     if rows:
         log.info("Removed %d uploads abandoned halfway", len(rows))
     return len(rows)
+
+
+def sweep_uploads() -> dict:
+    """Every 30 s: start processing and Plex steps no job took, or whose job died."""
+    from app.uploads import placing, processing
+
+    return {"processing": processing.sweep(), "placing": placing.sweep()}

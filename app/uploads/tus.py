@@ -20,8 +20,8 @@ from werkzeug.exceptions import ClientDisconnected
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.uploads import UPLOADED, UPLOADING, Upload
-from app.uploads import bp, storage
+from app.models.uploads import UPLOADING, Upload
+from app.uploads import bp, processing, storage
 
 VERSION = "1.0.0"
 OFFSET_TYPE = "application/offset+octet-stream"
@@ -181,7 +181,7 @@ def patch(key: str):
         status, words = _append(handle, at, length)
         have = storage.received(key)
     if have == row.size:
-        row.state = UPLOADED
+        processing.request_processing(row)
     # A write per chunk would cost more than the chunk; "abandoned" is counted in hours anyway.
     if have == row.size or utcnow() - row.updated_at > TOUCH_EVERY:
         row.updated_at = utcnow()

@@ -1,0 +1,227 @@
+"""Processing an upload once every byte is here: an RQ job per file, with live progress.
+
+The job claims the row (a lease in due_at), reads the file with ffprobe, moves it to its place
+under originals, makes the poster, the scrub strip and the preview (and converts it when asked),
+and marks it ready. A refusal (not media, damaged, too short) fails it at once with the reason;
+a job that dies is brought back by the sweeper when its lease runs out, at most MAX_ATTEMPTS
+times. Outputs are renamed into place, so a re-run overwrites rather than duplicates.
+"""
+
+import errno
+import logging
+import os
+from datetime import timedelta
+
+from redis.exceptions import RedisError
+from sqlalchemy import and_, or_, select, update
+
+from app import settings
+from app.after_commit import after_commit
+from app.extensions import db
+from app.jobs import enqueue
+from app.models.base import utcnow
+from app.models.uploads import FAILED, PROCESSING, READY, UPLOADED, VIDEO, Upload
+from app.notifications.services import subject_of
+from app.notify.outbox import emit
+from app.realtime.events import publish
+from app.uploads import media, storage
+
+log = logging.getLogger(__name__)
+
+JOB = "app.uploads.processing.process_upload"
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+
+
+def job_id(upload_id: int) -> str:
+    return f"process-upload-{upload_id}"
+
+
+def request_processing(row: Upload) -> None:
+    """Every byte is here: processing is due, and starts once the caller commits."""
+    row.state, row.progress, row.due_at = UPLOADED, 0, None
+    upload_id = row.id
+    after_commit(lambda: _start(upload_id))
+
+
+def _start(upload_id: int) -> bool:
+    try:
+        enqueue(JOB, upload_id, job_id=job_id(upload_id), job_timeout=int(media.CONVERT_SECONDS))
+    except RedisError as exc:  # the row says it is due: the sweeper starts it later
+        log.warning("Could not queue processing of upload %s: %s", upload_id, exc)
+        return False
+    return True
+
+
+def _due():
+    expired = and_(Upload.state == PROCESSING, Upload.due_at < utcnow())
+    return or_(Upload.state == UPLOADED, expired)
+
+
+def sweep() -> int:
+    """Start processing of uploads no job took, and of those whose job died (the sweeper)."""
+    due = db.session.scalars(select(Upload.id).where(_due()).order_by(Upload.id).limit(200)).all()
+    db.session.rollback()
+    return sum(_start(upload_id) for upload_id in due)
+
+
+def _claim(upload_id: int) -> Upload | None:
+    taken = db.session.execute(
+        update(Upload)
+        .where(Upload.id == upload_id, _due())
+        .values(
+            state=PROCESSING,
+            attempts=Upload.attempts + 1,
+            due_at=utcnow() + LEASE,
+            progress=0,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if taken.rowcount != 1:
+        return None
+    return db.session.get(Upload, upload_id)
+
+
+def process_upload(upload_id: int) -> str:
+    """Read, move and process one upload; returns its state afterwards."""
+    row = _claim(upload_id)
+    if row is None:
+        db.session.rollback()
+        return "skipped"
+    if row.attempts > MAX_ATTEMPTS:
+        return _fail(row, "Processing stopped three times before it finished; upload it again.")
+    try:
+        _process(row)
+    except media.Refused as exc:
+        return _fail(row, str(exc))
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        return _fail(row, "The server's disk filled up while processing it; upload it again.")
+    return READY
+
+
+def _source(row: Upload):
+    """The file to read: the bytes as they arrived, or (on a re-run) where they were moved."""
+    part = storage.part_path(row.key)
+    if part.exists() or not row.container:
+        return part
+    return storage.original_path(row)
+
+
+def _process(row: Upload) -> None:
+    source = _source(row)
+    if not source.exists():
+        raise media.Refused("The uploaded file is gone; upload it again.")
+    found = media.probe(source)
+    media.check_decodes(source, found)
+    _step(row, 10)
+    row.container = found.container
+    original = storage.original_path(row)
+    if source != original:
+        os.replace(source, original)
+    _remember(row, found)
+    _step(row, 20)
+    _derive(row, original, found)
+    if found.kind == VIDEO and settings.get("uploads.convert") and media.needs_conversion(found):
+        _convert(row, original)
+    row.state, row.progress, row.due_at, row.error = READY, 100, None, ""
+    row.title = row.title or _stem(row.filename)
+    row.updated_at = utcnow()
+    emit(
+        "upload.ready",
+        f"Ready: {row.title}",
+        "Processed; you can send it to Plex now.",
+        user_ids=[row.user_id],
+        level="success",
+        link=f"/uploads/{row.key}",
+        subject=subject_of("upload", row.id),
+        commit=False,
+    )
+    _announce_after_commit(row)
+    db.session.commit()
+
+
+def _derive(row: Upload, original, found: media.Probe) -> None:
+    if found.kind == media.AUDIO:
+        return
+    media.poster(original, found, storage.derived_path(row.key, "poster.jpg"))
+    _step(row, 45)
+    if found.kind == VIDEO:
+        media.scrub(original, found, storage.derived_path(row.key, "scrub.jpg"))
+        _step(row, 70)
+        media.preview(original, found, storage.derived_path(row.key, "preview.mp4"))
+        _step(row, 90)
+
+
+def _convert(row: Upload, original) -> None:
+    converted = original.with_suffix(".converted.mp4")
+    if not media.convert(original, converted):
+        return  # Plex converts as it plays: worth less than failing the upload
+    row.container = "mp4"
+    os.replace(converted, storage.original_path(row))
+    if original != storage.original_path(row):
+        original.unlink(missing_ok=True)
+    row.converted = True
+
+
+def _remember(row: Upload, found: media.Probe) -> None:
+    row.kind, row.duration = found.kind, found.duration
+    row.width, row.height = found.width, found.height
+    row.video_codec, row.audio_codec = found.video_codec, found.audio_codec
+    row.taken_at, row.camera = found.taken_at, found.camera
+
+
+def _stem(filename: str) -> str:
+    return filename.rsplit(".", 1)[0] if "." in filename[1:] else filename
+
+
+def _step(row: Upload, progress: int) -> None:
+    """Commit the progress and tell the open pages; the lease is renewed with it."""
+    row.progress, row.due_at, row.updated_at = progress, utcnow() + LEASE, utcnow()
+    db.session.commit()
+    _announce(row)
+
+
+def _fail(row: Upload, words: str) -> str:
+    """Failed for good: the reason kept, the bytes and anything made from them removed."""
+    db.session.rollback()
+    row = db.session.get(Upload, row.id)
+    storage.remove_files(row)
+    row.state, row.error, row.due_at, row.progress = FAILED, words[:2000], None, 0
+    row.updated_at = utcnow()
+    emit(
+        "upload.failed",
+        f"Upload failed: {row.filename}",
+        words,
+        user_ids=[row.user_id],
+        level="error",
+        link=f"/uploads/{row.key}",
+        subject=subject_of("upload", row.id),
+        commit=False,
+    )
+    _announce_after_commit(row)
+    db.session.commit()
+    log.info("Upload %s failed: %s", row.id, words)
+    return FAILED
+
+
+def event(row: Upload) -> dict:
+    return {
+        "type": "upload.changed",
+        "key": row.key,
+        "state": row.state,
+        "progress": row.progress,
+        "error": row.error,
+    }
+
+
+def _announce(row: Upload) -> None:
+    publish(event(row), user_ids=[row.user_id], admins=True)
+
+
+def _announce_after_commit(row: Upload) -> None:
+    payload, owner = event(row), row.user_id
+    after_commit(lambda: publish(payload, user_ids=[owner], admins=True))
