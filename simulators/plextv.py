@@ -292,7 +292,8 @@ def demo_state() -> tuple[PlexTvState, Server]:
 
 
 def demo_libraries():
-    """Return the libraries demo mode's server holds: movies, shows, music and YouTube."""
+    """Return the libraries demo mode's server holds: movies, shows, music, YouTube and home
+    videos."""
     from simulators.plex_server import PlexServerState
 
     library = PlexServerState(name="Living Room")
@@ -300,16 +301,22 @@ def demo_libraries():
     library.add_library("TV Shows", "show", count=40, seasons=3, episodes=8)
     library.add_library("Music", "artist", count=30, seasons=2, episodes=10)
     library.add_folder_library("YouTube", demo_youtube_dir())
+    library.add_folder_library("Home Videos", demo_folder("HOME_VIDEOS_DIR", "home-videos"))
     return library
 
 
 def demo_youtube_dir():
     """The folder demo downloads go to, which the demo server's YouTube library scans."""
+    return demo_folder("YOUTUBE_DIR", "youtube")
+
+
+def demo_folder(setting: str, default: str):
+    """A folder MediaNest writes to (as configured, else under the media root), made now."""
     from pathlib import Path
 
     from app.config import build_config
 
     config = build_config()
-    folder = Path(config["YOUTUBE_DIR"] or Path(config["MEDIA_ROOT"]) / "youtube")
+    folder = Path(config[setting] or Path(config["MEDIA_ROOT"]) / default)
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -37,7 +37,10 @@ def _plex_simulators() -> list[Simulator]:
         Simulator(
             "Plex Media Server",
             lambda: plex_server.create_app(server),
-            {"MEDIANEST_YOUTUBE_LIBRARY": "YouTube"},
+            {
+                "MEDIANEST_YOUTUBE_LIBRARY": "YouTube",
+                "MEDIANEST_HOME_VIDEOS_LIBRARY": "Home Videos",
+            },
             on_start=lambda url: server.set_connections([url]),
         ),
     ]

@@ -222,5 +222,11 @@ def test_the_demo_server_has_libraries():
     root = ET.fromstring(
         client.get("/library/sections", headers={"X-Plex-Token": server.access_token}).data
     )
-    assert [d.attrib["title"] for d in root] == ["Movies", "TV Shows", "Music", "YouTube"]
+    assert [d.attrib["title"] for d in root] == [
+        "Movies",
+        "TV Shows",
+        "Music",
+        "YouTube",
+        "Home Videos",
+    ]
     assert client.get("/library/sections").status_code == 401
