@@ -2,9 +2,10 @@
 scrub strip and preview made from it by seeking to keyframes, never decoding the whole file.
 
 Every output is written beside its final name and renamed into place, so a job killed halfway
-leaves no half file under a name a page would serve.
+leaves no half file under a name a page would serve. A full disk raises OSError(ENOSPC).
 """
 
+import errno
 import json
 import os
 import subprocess
@@ -16,14 +17,19 @@ from app.models.uploads import AUDIO, IMAGE, VIDEO
 
 PROBE_SECONDS = 60
 FRAME_SECONDS = 30
+PREVIEW_RUN_SECONDS = 120
 CONVERT_SECONDS = 6 * 3600
 MIN_VIDEO_SECONDS = 1.0
 POSTER_WIDTH = 640
-SCRUB_WIDTH = 160
+SCRUB_WIDTH, SCRUB_HEIGHT = 160, 90
 SCRUB_FRAMES = 12
 PREVIEW_SECONDS = 6
-DARK = 24  # mean luma (0-255) below which a frame counts as black
+PREVIEW_WIDTH = 320
+DARK = 24  # mean luma (0-255) at or below which a frame counts as black
+POSTER_SPOTS = (0.1, 0.25, 0.5, 0.75)  # shares of the duration tried for the poster
 
+NOT_MEDIA = "This is not a video, audio or image file MediaNest can read."
+CUT_OFF = "The file is cut off or damaged, so it cannot be played. Upload the whole file again."
 # ffprobe's format names -> the extension we store the file as
 CONTAINERS = {
     "mov,mp4,m4a,3gp,3g2,mj2": "mp4",
@@ -34,25 +40,32 @@ CONTAINERS = {
     "flac": "flac",
     "wav": "wav",
     "ogg": "ogg",
-    "image2": "jpg",
+    "aac": "aac",
     "png_pipe": "png",
     "jpeg_pipe": "jpg",
     "webp_pipe": "webp",
     "heif": "heic",
 }
-IMAGE_CODECS = {"mjpeg": "jpg", "png": "png", "webp": "webp", "hevc": "heic", "gif": "gif"}
+STILL_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "heif"}
+IMAGE_CODECS = {"mjpeg": "jpg", "png": "png", "webp": "webp", "hevc": "heic"}
 VIDEO_CODECS = {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mpeg2video", "prores", "mjpeg"}
-AUDIO_CODECS = {"aac", "mp3", "ac3", "eac3", "flac", "opus", "vorbis", "pcm_s16le", "pcm_s24le"}
-# What Plex plays without converting, as most of its apps do.
+AUDIO_CODECS = {
+    *("aac", "mp3", "ac3", "eac3", "flac", "opus", "vorbis", "alac"),
+    *("pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_u8"),
+}
+WEBM_CODECS = {"vp8", "vp9", "av1", "opus", "vorbis", ""}
+# What Plex's apps play directly, without Plex converting as it streams.
 DIRECT_VIDEO = {"h264", "hevc"}
 DIRECT_AUDIO = {"aac", "mp3", "ac3", "eac3", ""}
-DIRECT_CONTAINERS = {"mp4", "mkv"}
+DIRECT_CONTAINERS = {"mp4", "mov", "mkv"}
+# Brands that name a camera in an encoder or handler tag when make and model are missing.
+CAMERA_BRANDS = ("GoPro", "DJI", "Insta360", "Canon", "Sony", "Panasonic", "Nikon", "Garmin")
 
 
 @dataclass(frozen=True)
 class Probe:
-    kind: str
-    container: str
+    kind: str  # VIDEO, AUDIO or IMAGE
+    container: str  # the extension to store it as
     duration: float | None
     width: int | None
     height: int | None
@@ -62,15 +75,43 @@ class Probe:
     camera: str
 
 
+@dataclass(frozen=True)
+class Refusal:
+    reason: str  # for the person who uploaded it
+
+
 class Refused(Exception):
-    """The file is not something we accept; the message says why, in words."""
+    """Raised inside this module; probe() turns it into a Refusal."""
 
 
-def _run(args: list[str], seconds: float) -> subprocess.CompletedProcess:
+def _run(args: list[str], seconds: float, refuse: bool = True) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(args, capture_output=True, timeout=seconds, check=False)
+        return subprocess.run(
+            args, capture_output=True, timeout=seconds, check=False, stdin=subprocess.DEVNULL
+        )
     except subprocess.TimeoutExpired:
-        raise Refused("Reading the file took too long: it may be damaged.") from None
+        if refuse:
+            raise Refused("Reading the file took too long: it may be damaged.") from None
+        return subprocess.CompletedProcess(args, -9, b"", b"timed out")
+
+
+def _ffmpeg(*args: str) -> list[str]:
+    return ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args]
+
+
+# -- what it is ---------------------------------------------------------------------------------
+
+
+def probe(path: Path) -> Probe | Refusal:
+    """What the file is, read from its content; a Refusal (with the reason) when we do not
+    accept it: not media, empty, cut off or damaged, a video under a second, odd codecs."""
+    try:
+        found = _read(Path(path))
+        if found.kind == VIDEO:
+            _check_decodes(Path(path), found)
+        return found
+    except Refused as exc:
+        return Refusal(str(exc))
 
 
 def _streams(path: Path) -> dict:
@@ -84,9 +125,84 @@ def _streams(path: Path) -> dict:
         found = json.loads(done.stdout or b"{}")
     except ValueError:
         found = {}
+    if b"moov atom not found" in done.stderr or b"ended prematurely" in done.stderr:
+        raise Refused(CUT_OFF)
     if done.returncode != 0 or not found.get("streams"):
-        raise Refused("This is not a video, audio or image file MediaNest can read.")
+        raise Refused(NOT_MEDIA)
     return found
+
+
+def _read(path: Path) -> Probe:
+    found = _streams(path)
+    fmt = found.get("format") or {}
+    format_name = str(fmt.get("format_name", ""))
+    streams = [s for s in found["streams"] if isinstance(s, dict)]
+    video = next((s for s in streams if s.get("codec_type") == "video"), None)
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    cover = video is not None and (video.get("disposition") or {}).get("attached_pic")
+    if video is not None and (format_name in STILL_FORMATS or (cover and audio is None)):
+        kind, container = IMAGE, _image_container(video)
+    elif video is not None and not cover:
+        kind, container = VIDEO, _video_container(fmt, video, audio)
+    elif audio is not None:
+        kind, container = AUDIO, _audio_container(fmt, audio)
+        video = None  # cover art is not the picture of a video
+    else:
+        raise Refused(NOT_MEDIA)
+    duration = _number(fmt.get("duration")) if kind != IMAGE else None
+    if kind == VIDEO and (duration is None or duration < MIN_VIDEO_SECONDS):
+        raise Refused("This is too short to be a video: it lasts under a second.")
+    return Probe(
+        kind=kind,
+        container=container,
+        duration=duration,
+        width=_whole(video, "width"),
+        height=_whole(video, "height"),
+        video_codec=_codec(video) if kind == VIDEO else "",
+        audio_codec=_codec(audio) if audio else "",
+        taken_at=_taken(fmt, streams),
+        camera=_camera(fmt, streams),
+    )
+
+
+def _codec(stream: dict | None) -> str:
+    return str((stream or {}).get("codec_name", ""))[:32]
+
+
+def _image_container(video: dict) -> str:
+    codec = _codec(video)
+    if codec not in IMAGE_CODECS:
+        raise Refused(f"Pictures in the {codec or 'unknown'} format are not accepted.")
+    return IMAGE_CODECS[codec]
+
+
+def _video_container(fmt: dict, video: dict, audio: dict | None) -> str:
+    codec = _codec(video)
+    if codec not in VIDEO_CODECS:
+        raise Refused(f"Videos in the {codec or 'unknown'} format are not accepted.")
+    if audio is not None and _codec(audio) not in AUDIO_CODECS:
+        raise Refused(f"Videos with {_codec(audio) or 'unknown'} sound are not accepted.")
+    container = _container(fmt)
+    if container == "mp4" and _tags(fmt).get("major_brand", "").strip() == "qt":
+        return "mov"
+    if container == "mkv" and {codec, _codec(audio)} <= WEBM_CODECS:
+        return "webm"
+    return container
+
+
+def _audio_container(fmt: dict, audio: dict) -> str:
+    codec = _codec(audio)
+    if codec not in AUDIO_CODECS:
+        raise Refused(f"Sound in the {codec or 'unknown'} format is not accepted.")
+    container = _container(fmt)
+    return {"mp4": "m4a", "mkv": "mka"}.get(container, container)
+
+
+def _container(fmt: dict) -> str:
+    name = str(fmt.get("format_name", ""))
+    if name not in CONTAINERS:
+        raise Refused(f"Files of the {name or 'unknown'} kind are not accepted.")
+    return CONTAINERS[name]
 
 
 def _number(value) -> float | None:
@@ -94,105 +210,92 @@ def _number(value) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return number if number == number and number >= 0 else None
+    return number if number == number and 0 <= number < 10**9 else None  # not NaN
 
 
-def _taken(tags: dict) -> datetime | None:
-    raw = tags.get("creation_time") or tags.get("com.apple.quicktime.creationdate") or ""
+def _whole(stream: dict | None, name: str) -> int | None:
+    number = _number((stream or {}).get(name))
+    return int(number) if number else None
+
+
+def _tags(holder: dict) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in (holder.get("tags") or {}).items()}
+
+
+def _all_tags(fmt: dict, streams: list[dict]) -> list[dict[str, str]]:
+    return [_tags(fmt), *(_tags(s) for s in streams)]
+
+
+def _taken(fmt: dict, streams: list[dict]) -> datetime | None:
+    """When it was recorded, in UTC, from the file's own tags (the phone's first)."""
+    names = ("com.apple.quicktime.creationdate", "creation_time", "date")
+    for tags in _all_tags(fmt, streams):
+        for name in names:
+            when = _when(tags.get(name, ""))
+            if when is not None:
+                return when
+    return None
+
+
+def _when(raw: str) -> datetime | None:
     try:
-        when = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+        when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return when.astimezone(UTC) if 1970 < when.year < 2200 else None
+    return when.astimezone(UTC) if 1970 < when.year < 2200 else None  # 1904/1970: unset
 
 
-def _camera(tags: dict) -> str:
+def _camera(fmt: dict, streams: list[dict]) -> str:
+    tags = _tags(fmt)
     make = tags.get("com.apple.quicktime.make") or tags.get("make") or ""
+    make = make or tags.get("com.android.manufacturer", "")
     model = tags.get("com.apple.quicktime.model") or tags.get("model") or ""
-    words = " ".join(str(part).strip() for part in (make, model) if part)
+    model = model or tags.get("com.android.model", "")
+    if model.lower().startswith(make.lower()):
+        make = ""  # "Canon" "Canon EOS R6" reads once
+    words = " ".join(part.strip() for part in (make, model) if part.strip())
+    if not words:
+        words = _camera_in_encoder(_all_tags(fmt, streams))
     return "".join(c for c in words if c.isprintable())[:200]
 
 
-def probe(path: Path) -> Probe:
-    """What the file is; Refused (with the reason) when it is nothing we accept."""
-    found = _streams(path)
-    fmt = found.get("format") or {}
-    streams = [s for s in found["streams"] if isinstance(s, dict)]
-    video = next((s for s in streams if s.get("codec_type") == "video"), None)
-    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
-    duration = _number(fmt.get("duration"))
-    tags = {str(k).lower(): v for k, v in (fmt.get("tags") or {}).items()}
-    still = video is not None and (
-        (video.get("disposition") or {}).get("attached_pic")
-        or fmt.get("format_name", "") in ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "heif")
-    )
-    if video is not None and still and audio is None:
-        kind, codec = IMAGE, str(video.get("codec_name", ""))
-        container = IMAGE_CODECS.get(codec)
-        if container is None:
-            raise Refused(f"Images in {codec or 'this format'} are not accepted.")
-    elif video is not None and not still:
-        kind, codec = VIDEO, str(video.get("codec_name", ""))
-        if codec not in VIDEO_CODECS:
-            raise Refused(f"Videos in {codec or 'this format'} are not accepted.")
-        if duration is None or duration < MIN_VIDEO_SECONDS:
-            raise Refused("The video is too short: under a second.")
-        container = CONTAINERS.get(fmt.get("format_name", ""), "")
-    elif audio is not None:
-        kind, codec = AUDIO, str(audio.get("codec_name", ""))
-        if codec not in AUDIO_CODECS:
-            raise Refused(f"Audio in {codec or 'this format'} is not accepted.")
-        container = CONTAINERS.get(fmt.get("format_name", ""), "")
-        if container == "mp4":
-            container = "m4a"
-    else:
-        raise Refused("This is not a video, audio or image file MediaNest can read.")
-    if not container:
-        raise Refused(f"Files of the {fmt.get('format_name') or 'unknown'} kind are not accepted.")
-    return Probe(
-        kind=kind,
-        container=container,
-        duration=duration if kind != IMAGE else None,
-        width=int(video["width"]) if video and _number(video.get("width")) else None,
-        height=int(video["height"]) if video and _number(video.get("height")) else None,
-        video_codec=str(video.get("codec_name", ""))[:32] if video and kind == VIDEO else "",
-        audio_codec=str(audio.get("codec_name", ""))[:32] if audio else "",
-        taken_at=_taken(tags),
-        camera=_camera(tags),
-    )
+def _camera_in_encoder(all_tags: list[dict[str, str]]) -> str:
+    for tags in all_tags:
+        for name in ("encoder", "handler_name"):
+            value = tags.get(name, "")
+            if any(brand.lower() in value.lower() for brand in CAMERA_BRANDS):
+                return value.strip()
+    return ""
 
 
-def check_decodes(path: Path, found: Probe) -> None:
-    """A video whose header reads but whose frames do not (cut off, damaged) is refused."""
-    if found.kind != VIDEO:
-        return
+def _check_decodes(path: Path, found: Probe) -> None:
+    """A video whose header reads but whose pictures do not (cut off, damaged) is refused:
+    one frame from the middle, and the last second, are decoded."""
     middle = max(0.0, (found.duration or 0) / 2 - 0.5)
-    frame = _frame(path, middle, 64)
-    if frame is None:
-        raise Refused("The video is damaged: its pictures cannot be read.")
-    done = _run(["ffmpeg", "-v", "error", "-sseof", "-1", "-i", str(path), "-f", "null", "-"], 60)
-    if done.returncode != 0 or b"Invalid" in done.stderr or b"partial file" in done.stderr:
-        raise Refused("The video is cut off or damaged: it ends before it should.")
+    if _grey_frame(path, middle, 16) is None:
+        raise Refused(CUT_OFF)
+    done = _run(_ffmpeg("-sseof", "-1", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"), 60)
+    damaged = (b"ended prematurely", b"partial file", b"Invalid data", b"corrupt")
+    if done.returncode != 0 or any(words in done.stderr for words in damaged):
+        raise Refused(CUT_OFF)
 
 
-def _frame(path: Path, at: float, width: int) -> bytes | None:
-    """One grey frame at the keyframe before `at`, `width` pixels wide, as raw bytes."""
+# -- pictures -----------------------------------------------------------------------------------
+
+
+def _seek(at: float) -> list[str]:
+    """Input-side seek to the keyframe at or before `at`: no frame before it is decoded."""
+    return ["-skip_frame", "nokey", "-noaccurate_seek", "-ss", f"{at:.3f}"]
+
+
+def _grey_frame(path: Path, at: float, width: int) -> bytes | None:
+    """The keyframe at or before `at`, `width` pixels wide, as raw grey bytes."""
     done = _run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-skip_frame",
-            "nokey",
-            "-noaccurate_seek",
-            "-ss",
-            f"{at:.3f}",
-            "-i",
-            str(path),
-        ]
-        + ["-frames:v", "1", "-vf", f"scale={width}:-2,format=gray", "-f", "rawvideo", "-"],
+        _ffmpeg(*_seek(at), "-i", str(path), "-map", "0:v:0", "-frames:v", "1")
+        + ["-vf", f"scale={width}:-2,format=gray", "-f", "rawvideo", "-"],
         FRAME_SECONDS,
+        refuse=False,
     )
     return done.stdout if done.returncode == 0 and done.stdout else None
 
@@ -202,58 +305,55 @@ def _temp(dest: Path) -> Path:
 
 
 def _finish(args: list[str], dest: Path, seconds: float) -> bool:
-    """Run ffmpeg writing to a temporary name; move it into place when it worked."""
+    """Run ffmpeg writing to a temporary name; rename it into place when it worked."""
     temp = _temp(dest)
-    done = _run([*args, "-y", str(temp)], seconds)
+    done = _run([*args, "-y", str(temp)], seconds, refuse=False)
     if done.returncode != 0 or not temp.exists() or temp.stat().st_size == 0:
         temp.unlink(missing_ok=True)
         if b"No space left" in done.stderr:
-            raise OSError(28, "No space left on device")
+            raise OSError(errno.ENOSPC, "No space left on device")
         return False
     os.replace(temp, dest)
     return True
 
 
-def poster_time(path: Path, found: Probe) -> float:
+def poster_time(src: Path, duration: float) -> float:
     """Where the poster comes from: the first of a few spots whose keyframe is not black."""
-    duration = found.duration or 0
-    spots = [duration * share for share in (0.1, 0.25, 0.5, 0.75)] or [0.0]
+    spots = [duration * share for share in POSTER_SPOTS]
     for at in spots:
-        frame = _frame(path, at, 64)
+        frame = _grey_frame(src, at, 32)
         if frame and sum(frame) / len(frame) > DARK:
             return at
-    return spots[0]
+    return spots[len(spots) // 2]
 
 
-def poster(path: Path, found: Probe, dest: Path) -> bool:
-    at = poster_time(path, found) if found.kind == VIDEO else 0.0
-    seek = (
-        ["-skip_frame", "nokey", "-noaccurate_seek", "-ss", f"{at:.3f}"]
-        if found.kind == VIDEO
-        else []
-    )
+def poster(src: Path, dest: Path, duration: float | None = None) -> bool:
+    """A JPEG at most POSTER_WIDTH wide: from a video (give its duration) a keyframe that is not
+    black; from a picture, the picture scaled."""
+    seek = _seek(poster_time(src, duration)) if duration else []
     return _finish(
-        ["ffmpeg", "-v", "error", *seek, "-i", str(path), "-frames:v", "1"]
+        _ffmpeg(*seek, "-i", str(src), "-map", "0:v:0", "-frames:v", "1")
         + ["-vf", f"scale='min({POSTER_WIDTH},iw)':-2", "-q:v", "4", "-update", "1"],
         dest,
         FRAME_SECONDS,
     )
 
 
-def scrub(path: Path, found: Probe, dest: Path) -> bool:
-    """A strip of SCRUB_FRAMES small frames at evenly spaced keyframes, left to right."""
-    duration = found.duration or 0
-    frames = []
-    for n in range(SCRUB_FRAMES):
-        frame = _jpeg_frame(path, duration * (n + 0.5) / SCRUB_FRAMES, dest.parent, n)
-        if frame is None and not frames:
-            return False
-        frames.append(frame or frames[-1])  # no keyframe there: the one before stands in
-    inputs = [arg for frame in frames for arg in ("-i", str(frame))]
+def scrub(src: Path, dest: Path, duration: float) -> bool:
+    """A strip of SCRUB_FRAMES small frames at evenly spaced keyframes, left to right, each
+    SCRUB_WIDTH x SCRUB_HEIGHT (letterboxed)."""
+    spots = [duration * (n + 0.5) / SCRUB_FRAMES for n in range(SCRUB_FRAMES)]
+    frames: list[Path] = []
     try:
+        for n, at in enumerate(spots):
+            frame = _scrub_frame(src, at, dest.with_name(f"{dest.stem}.tmp{n:02d}.jpg"))
+            if frame is None and not frames:
+                return False
+            frames.append(frame or frames[-1])  # no picture there: the one before stands in
+        inputs = [arg for frame in frames for arg in ("-i", str(frame))]
         return _finish(
-            ["ffmpeg", "-v", "error", *inputs, "-filter_complex"]
-            + [f"hstack=inputs={len(frames)}", "-frames:v", "1", "-q:v", "5", "-update", "1"],
+            _ffmpeg(*inputs, "-filter_complex", f"hstack=inputs={len(frames)}")
+            + ["-frames:v", "1", "-q:v", "5", "-update", "1"],
             dest,
             FRAME_SECONDS,
         )
@@ -262,51 +362,39 @@ def scrub(path: Path, found: Probe, dest: Path) -> bool:
             frame.unlink(missing_ok=True)
 
 
-def _jpeg_frame(path: Path, at: float, folder: Path, n: int) -> Path | None:
-    out = folder / f"scrub{n:02d}.tmp.jpg"
+def _scrub_frame(src: Path, at: float, out: Path) -> Path | None:
+    box = f"{SCRUB_WIDTH}:{SCRUB_HEIGHT}"
     done = _run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-skip_frame",
-            "nokey",
-            "-noaccurate_seek",
-            "-ss",
-            f"{at:.3f}",
-            "-i",
-            str(path),
-        ]
-        + [
-            "-frames:v",
-            "1",
-            "-vf",
-            f"scale={SCRUB_WIDTH}:90:force_original_aspect_ratio=decrease,"
-            f"pad={SCRUB_WIDTH}:90:(ow-iw)/2:(oh-ih)/2",
-            "-q:v",
-            "6",
-            "-y",
-            str(out),
-        ],
+        _ffmpeg(*_seek(at), "-i", str(src), "-map", "0:v:0", "-frames:v", "1")
+        + ["-vf", f"scale={box}:force_original_aspect_ratio=decrease,pad={box}:-1:-1,setsar=1"]
+        + ["-q:v", "6", "-update", "1", "-y", str(out)],
         FRAME_SECONDS,
+        refuse=False,
     )
-    return out if done.returncode == 0 and out.exists() else None
+    if b"No space left" in done.stderr:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return out if done.returncode == 0 and out.exists() and out.stat().st_size else None
 
 
-def preview(path: Path, found: Probe, dest: Path) -> bool:
-    """A short, small, silent clip from the middle, for the card's hover."""
-    length = min(PREVIEW_SECONDS, found.duration or 0)
-    start = max(0.0, (found.duration or 0) / 2 - length / 2)
+def preview(src: Path, dest: Path, duration: float) -> bool:
+    """A short (PREVIEW_SECONDS at most), small, silent H.264 clip from the middle."""
+    length = min(PREVIEW_SECONDS, duration)
+    start = max(0.0, duration / 2 - length / 2)
     return _finish(
-        ["ffmpeg", "-v", "error", "-ss", f"{start:.3f}", "-t", f"{length:.3f}", "-i", str(path)]
-        + ["-an", "-vf", "scale=320:-2,fps=24", "-c:v", "libx264", "-preset", "veryfast"]
-        + ["-crf", "30", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4"],
+        _ffmpeg("-ss", f"{start:.3f}", "-t", f"{length:.3f}", "-i", str(src), "-map", "0:v:0")
+        + ["-an", "-sn", "-dn", "-vf", f"scale={PREVIEW_WIDTH}:-2,fps=24"]
+        + ["-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-pix_fmt", "yuv420p"]
+        + ["-movflags", "+faststart", "-f", "mp4"],
         dest,
-        120,
+        PREVIEW_RUN_SECONDS,
     )
+
+
+# -- converting ---------------------------------------------------------------------------------
 
 
 def needs_conversion(found: Probe) -> bool:
+    """Whether Plex would have to convert this video as it plays."""
     return found.kind == VIDEO and not (
         found.video_codec in DIRECT_VIDEO
         and found.audio_codec in DIRECT_AUDIO
@@ -314,10 +402,10 @@ def needs_conversion(found: Probe) -> bool:
     )
 
 
-def convert(path: Path, dest: Path) -> bool:
+def convert(src: Path, dest: Path) -> bool:
     """Re-encode to H.264/AAC MP4, which every Plex app plays directly."""
     return _finish(
-        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v:0", "-map", "0:a:0?"]
+        _ffmpeg("-i", str(src), "-map", "0:v:0", "-map", "0:a:0?", "-map_metadata", "0")
         + ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]
         + ["-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", "-f", "mp4"],
         dest,

@@ -60,7 +60,7 @@ def _bounded(text: str, limit: int) -> str:
 
 def name_part(raw: str, limit: int) -> str:
     """A title or collection made safe as one path part on every filesystem."""
-    return _bounded(_ODD.sub("", storage.clean_name(raw)), limit)
+    return _bounded(_ODD.sub("", storage.cleaned(raw)), limit)
 
 
 def choose(row: Upload, title: str, when: date, collection: str) -> None:

@@ -20,7 +20,7 @@ from app.after_commit import after_commit
 from app.extensions import db
 from app.jobs import enqueue
 from app.models.base import utcnow
-from app.models.uploads import FAILED, PROCESSING, READY, UPLOADED, VIDEO, Upload
+from app.models.uploads import AUDIO, FAILED, PROCESSING, READY, UPLOADED, VIDEO, Upload
 from app.notifications.services import subject_of
 from app.notify.outbox import emit
 from app.realtime.events import publish
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 JOB = "app.uploads.processing.process_upload"
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
+CONVERTING = "converting"  # the name part of a conversion not yet in place
 
 
 def job_id(upload_id: int) -> str:
@@ -115,18 +116,21 @@ def _process(row: Upload) -> None:
     source = _source(row)
     if not source.exists():
         raise media.Refused("The uploaded file is gone; upload it again.")
+    _remove_leftovers(row)
     found = media.probe(source)
-    media.check_decodes(source, found)
-    _step(row, 10)
+    if isinstance(found, media.Refusal):
+        raise media.Refused(found.reason)
+    # The row names the new place before the file moves there: a re-run finds one or the other.
     row.container = found.container
+    _remember(row, found)
+    _step(row, 10)
     original = storage.original_path(row)
     if source != original:
         os.replace(source, original)
-    _remember(row, found)
-    _step(row, 20)
     _derive(row, original, found)
+    replaced = None
     if found.kind == VIDEO and settings.get("uploads.convert") and media.needs_conversion(found):
-        _convert(row, original)
+        replaced = _convert(row, original)
     row.state, row.progress, row.due_at, row.error = READY, 100, None, ""
     row.title = row.title or _stem(row.filename)
     row.updated_at = utcnow()
@@ -142,29 +146,49 @@ def _process(row: Upload) -> None:
     )
     _announce_after_commit(row)
     db.session.commit()
+    if replaced is not None:  # only now does the row name the converted file
+        replaced.unlink(missing_ok=True)
+
+
+def _remove_leftovers(row: Upload) -> None:
+    """What a killed run left half-written; a re-run makes it again under its final name."""
+    folder = storage.derived_path(row.key, storage.DERIVED[0]).parent
+    originals = storage.original_path(Upload(key=row.key, container="x")).parent
+    found = [*folder.glob("*.tmp*"), *originals.glob(f"{row.key}.{CONVERTING}*")]
+    for leftover in found:
+        leftover.unlink(missing_ok=True)
 
 
 def _derive(row: Upload, original, found: media.Probe) -> None:
-    if found.kind == media.AUDIO:
+    if found.kind == AUDIO:
         return
-    media.poster(original, found, storage.derived_path(row.key, "poster.jpg"))
+    made = {"poster.jpg": media.poster(original, _out(row, "poster.jpg"), found.duration)}
     _step(row, 45)
     if found.kind == VIDEO:
-        media.scrub(original, found, storage.derived_path(row.key, "scrub.jpg"))
+        made["scrub.jpg"] = media.scrub(original, _out(row, "scrub.jpg"), found.duration)
         _step(row, 70)
-        media.preview(original, found, storage.derived_path(row.key, "preview.mp4"))
+        made["preview.mp4"] = media.preview(original, _out(row, "preview.mp4"), found.duration)
         _step(row, 90)
+    missing = [name for name, ok in made.items() if not ok]
+    if missing:  # the upload still works without them; its page shows a plain tile
+        log.warning("Upload %s: could not make %s", row.id, ", ".join(missing))
 
 
-def _convert(row: Upload, original) -> None:
-    converted = original.with_suffix(".converted.mp4")
+def _out(row: Upload, name: str):
+    return storage.derived_path(row.key, name)
+
+
+def _convert(row: Upload, original):
+    """Re-encode to MP4 in place of the original; returns the file to remove after commit."""
+    row.due_at = utcnow() + timedelta(seconds=media.CONVERT_SECONDS)  # it may take hours
+    db.session.commit()
+    converted = original.with_name(f"{row.key}.{CONVERTING}.mp4")
     if not media.convert(original, converted):
-        return  # Plex converts as it plays: worth less than failing the upload
-    row.container = "mp4"
+        log.warning("Upload %s could not be converted; Plex converts it as it plays", row.id)
+        return None
+    row.container, row.converted = "mp4", True
     os.replace(converted, storage.original_path(row))
-    if original != storage.original_path(row):
-        original.unlink(missing_ok=True)
-    row.converted = True
+    return original if original != storage.original_path(row) else None
 
 
 def _remember(row: Upload, found: media.Probe) -> None:
@@ -189,6 +213,7 @@ def _fail(row: Upload, words: str) -> str:
     """Failed for good: the reason kept, the bytes and anything made from them removed."""
     db.session.rollback()
     row = db.session.get(Upload, row.id)
+    _remove_leftovers(row)
     storage.remove_files(row)
     row.state, row.error, row.due_at, row.progress = FAILED, words[:2000], None, 0
     row.updated_at = utcnow()

@@ -36,12 +36,16 @@ def part_path(key: str) -> Path:
     return incoming_dir() / f"{key}.part"
 
 
-def clean_name(raw: str) -> str:
-    """The name to show: the last part of what the browser sent, without unsafe characters."""
+def cleaned(raw: str) -> str:
+    """The last part of what was sent, without unsafe characters; may be empty."""
     name = unicodedata.normalize("NFKC", raw or "")
     name = re.split(r"[\\/]", name)[-1]
-    name = _UNSAFE.sub("", name).strip(" .")
-    return name[:NAME_LIMIT] or "Untitled upload"
+    return _UNSAFE.sub("", name).strip(" .")[:NAME_LIMIT]
+
+
+def clean_name(raw: str) -> str:
+    """The name to show for what the browser sent."""
+    return cleaned(raw) or "Untitled upload"
 
 
 def max_file_bytes() -> int:

@@ -1,0 +1,86 @@
+"""Words the Uploads pages use: states, sizes, durations, what a person may still upload."""
+
+from dataclasses import dataclass
+
+from app.models.uploads import (
+    FAILED,
+    IN_PLEX,
+    PLACING,
+    PROCESSING,
+    READY,
+    UPLOADED,
+    UPLOADING,
+    Upload,
+)
+from app.uploads import storage
+
+STATE_WORDS = {
+    UPLOADING: "Uploading",
+    UPLOADED: "Waiting to be processed",
+    PROCESSING: "Processing",
+    READY: "Ready",
+    PLACING: "On its way to Plex",
+    IN_PLEX: "In Plex",
+    FAILED: "Failed",
+}
+STATE_TONES = {
+    READY: "badge-ok",
+    IN_PLEX: "badge-ok",
+    FAILED: "badge-bad",
+    PROCESSING: "badge-busy",
+    PLACING: "badge-busy",
+}
+
+
+def state_words(row: Upload) -> str:
+    words = STATE_WORDS.get(row.state, row.state)
+    if row.state == PROCESSING:
+        return f"{words} {row.progress}%"
+    return words
+
+
+def state_tone(row: Upload) -> str:
+    return STATE_TONES.get(row.state, "badge-none")
+
+
+def size_words(count: int | None) -> str:
+    """Sizes as the limits count them: GB of 1024³ bytes."""
+    if count is None:
+        return ""
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    return ""
+
+
+def duration_words(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Room:
+    """What the upload form tells before a byte is sent."""
+
+    max_file: int
+    used: int
+    limit: int | None
+
+    @property
+    def left(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.used)
+
+    @property
+    def line(self) -> str:
+        largest = f"Files up to {self.max_file // storage.GB} GB"
+        if self.limit is None:
+            return f"{largest} · {size_words(self.used)} uploaded, no limit"
+        return f"{largest} · {size_words(self.used)} of {size_words(self.limit)} used"
+
+
+def room(user) -> Room:
+    return Room(storage.max_file_bytes(), storage.used_bytes(user.id), storage.quota_bytes(user))
