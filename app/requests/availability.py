@@ -31,9 +31,11 @@ def after_sync() -> int:
         return 0
     from app.downloads.demo import seed_once as seed_downloads
     from app.requests.demo import seed_once
+    from app.uploads.demo import seed_once as seed_uploads
 
     seed_once()  # demo mode only: sample requests once the catalog is there
     seed_downloads()  # and a download and a subscription of the demo friends
+    seed_uploads()  # and a few home videos, one of them in Plex
     return changed
 
 
