@@ -125,11 +125,16 @@ def _streams(path: Path) -> dict:
         found = json.loads(done.stdout or b"{}")
     except ValueError:
         found = {}
-    if b"moov atom not found" in done.stderr or b"ended prematurely" in done.stderr:
-        raise Refused(CUT_OFF)
     if done.returncode != 0 or not found.get("streams"):
-        raise Refused(NOT_MEDIA)
+        raise Refused(CUT_OFF if _looks_like_media(path) else NOT_MEDIA)
     return found
+
+
+def _looks_like_media(path: Path) -> bool:
+    """Whether the file starts as a video container does (so it is one, cut off)."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    return head[4:8] == b"ftyp" or head.startswith((b"\x1aE\xdf\xa3", b"RIFF", b"OggS"))
 
 
 def _read(path: Path) -> Probe:
@@ -289,10 +294,14 @@ def _seek(at: float) -> list[str]:
     return ["-skip_frame", "nokey", "-noaccurate_seek", "-ss", f"{at:.3f}"]
 
 
+# Keep the keyframe although it comes before the spot asked for (ffmpeg would drop it).
+AS_IS = ["-fps_mode", "passthrough"]
+
+
 def _grey_frame(path: Path, at: float, width: int) -> bytes | None:
     """The keyframe at or before `at`, `width` pixels wide, as raw grey bytes."""
     done = _run(
-        _ffmpeg(*_seek(at), "-i", str(path), "-map", "0:v:0", "-frames:v", "1")
+        _ffmpeg(*_seek(at), "-i", str(path), "-map", "0:v:0", *AS_IS, "-frames:v", "1")
         + ["-vf", f"scale={width}:-2,format=gray", "-f", "rawvideo", "-"],
         FRAME_SECONDS,
         refuse=False,
@@ -332,7 +341,7 @@ def poster(src: Path, dest: Path, duration: float | None = None) -> bool:
     black; from a picture, the picture scaled."""
     seek = _seek(poster_time(src, duration)) if duration else []
     return _finish(
-        _ffmpeg(*seek, "-i", str(src), "-map", "0:v:0", "-frames:v", "1")
+        _ffmpeg(*seek, "-i", str(src), "-map", "0:v:0", *AS_IS, "-frames:v", "1")
         + ["-vf", f"scale='min({POSTER_WIDTH},iw)':-2", "-q:v", "4", "-update", "1"],
         dest,
         FRAME_SECONDS,
@@ -365,7 +374,7 @@ def scrub(src: Path, dest: Path, duration: float) -> bool:
 def _scrub_frame(src: Path, at: float, out: Path) -> Path | None:
     box = f"{SCRUB_WIDTH}:{SCRUB_HEIGHT}"
     done = _run(
-        _ffmpeg(*_seek(at), "-i", str(src), "-map", "0:v:0", "-frames:v", "1")
+        _ffmpeg(*_seek(at), "-i", str(src), "-map", "0:v:0", *AS_IS, "-frames:v", "1")
         + ["-vf", f"scale={box}:force_original_aspect_ratio=decrease,pad={box}:-1:-1,setsar=1"]
         + ["-q:v", "6", "-update", "1", "-y", str(out)],
         FRAME_SECONDS,

@@ -41,6 +41,8 @@ def job_id(upload_id: int) -> str:
 def request_processing(row: Upload) -> None:
     """Every byte is here: processing is due, and starts once the caller commits."""
     row.state, row.progress, row.due_at = UPLOADED, 0, None
+    if row.id is None:
+        db.session.flush()
     upload_id = row.id
     after_commit(lambda: _start(upload_id))
 
@@ -152,9 +154,9 @@ def _process(row: Upload) -> None:
 
 def _remove_leftovers(row: Upload) -> None:
     """What a killed run left half-written; a re-run makes it again under its final name."""
-    folder = storage.derived_path(row.key, storage.DERIVED[0]).parent
-    originals = storage.original_path(Upload(key=row.key, container="x")).parent
-    found = [*folder.glob("*.tmp*"), *originals.glob(f"{row.key}.{CONVERTING}*")]
+    found = list(storage.derived_path(row.key, storage.DERIVED[0]).parent.glob("*.tmp*"))
+    if row.container:  # a conversion starts only once the row names the original
+        found += storage.original_path(row).parent.glob(f"{row.key}.{CONVERTING}*")
     for leftover in found:
         leftover.unlink(missing_ok=True)
 
@@ -213,6 +215,8 @@ def _fail(row: Upload, words: str) -> str:
     """Failed for good: the reason kept, the bytes and anything made from them removed."""
     db.session.rollback()
     row = db.session.get(Upload, row.id)
+    if row is None:  # deleted meanwhile, with its files
+        return "gone"
     _remove_leftovers(row)
     storage.remove_files(row)
     row.state, row.error, row.due_at, row.progress = FAILED, words[:2000], None, 0

@@ -61,7 +61,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
             *("-metadata", "com.apple.quicktime.creationdate=2024-07-14T12:30:00+0200"),
         ),
         "audio": make(d / "song.mp4", "-f", "lavfi", "-i", "sine=d=2", "-c:a", "aac"),
-        "mp3": make(d / "voice.wav", "-f", "lavfi", "-i", "sine=d=1", "-c:a", "libmp3lame"),
+        "mp3": make(d / "voice.wav", "-f", "lavfi", "-i", "sine=d=1", "-f", "mp3"),
         "image": make(d / "photo.jpg", "-f", "lavfi", "-i", "testsrc=s=800x400", "-frames:v", "1"),
         "cut.mkv": d / "cut.mkv",
         "cut.mp4": d / "cut.mp4",
