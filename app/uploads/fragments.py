@@ -19,7 +19,7 @@ def changed(event: dict) -> str | None:
         row = db.session.scalars(select(Upload).where(Upload.key == key)).first()
         if row is None or not (row.user_id == current_user.id or current_user.is_admin):
             return None
-        html = render_template("uploads/_card.html", upload=row, oob=True)
+        html = render_template("uploads/_card.html", upload=row, oob=True) + _new_card(row)
         return html + render_template(
             "uploads/_body.html",
             upload=row,
@@ -30,3 +30,16 @@ def changed(event: dict) -> str | None:
         )
     finally:
         db.session.remove()  # the socket waits for its next event holding no connection
+
+
+def _new_card(row: Upload) -> str:
+    """The card at the top of each list that shows it, for a page that does not have it yet
+    (another tab's upload); the page drops it when the card is already there."""
+    whose = ["everyone"] if current_user.is_admin else []
+    if row.user_id == current_user.id:
+        whose.append("mine")
+    card = render_template("uploads/_card.html", upload=row, oob=False)
+    return "".join(
+        f'<div hx-swap-oob="afterbegin:#upload-cards[data-whose={name}]">{card}</div>'
+        for name in whose
+    )

@@ -4,7 +4,7 @@ Files are only ever read from paths built from the row (storage), never from the
 upload is its owner's and the admins', and a 404 for anyone else.
 """
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -34,7 +34,7 @@ def index():
         uploads=_mine(everyone),
         everyone=everyone,
         room=views.room(current_user),
-        chunk_size=chunks.CLIENT_CHUNK,
+        chunk_size=current_app.config.get("UPLOAD_CHUNK_BYTES") or chunks.CLIENT_CHUNK,
     )
 
 
@@ -47,11 +47,14 @@ def library_key(row: Upload) -> int | None:
     return found
 
 
-def detail_page(row: Upload, status_code: int = 200, plex_values=None, plex_errors=None):
+def detail_page(
+    row: Upload, status_code: int = 200, plex_values=None, plex_errors=None, manage=False
+):
     return render(
         "uploads/detail.html",
         status_code=status_code,
         upload=row,
+        manage=manage,
         plex_values=plex_values or plex_form.prefilled(row),
         plex_errors=plex_errors or {},
         library_key=library_key(row),
@@ -61,7 +64,7 @@ def detail_page(row: Upload, status_code: int = 200, plex_values=None, plex_erro
 @bp.get("/<key>")
 @login_required
 def detail(key: str):
-    return detail_page(access.visible_upload(key))
+    return detail_page(access.visible_upload(key), manage=request.args.get("manage") == "1")
 
 
 @bp.get("/<key>/<any('poster.jpg', 'scrub.jpg', 'preview.mp4'):name>")

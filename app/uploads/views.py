@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from app.models.uploads import (
+    AUDIO,
     FAILED,
     IN_PLEX,
     PLACING,
@@ -37,6 +38,17 @@ def state_words(row: Upload) -> str:
     if row.state == PROCESSING:
         return f"{words} {row.progress}%"
     return words
+
+
+def placeholder_words(row: Upload) -> str:
+    """What a card shows where its poster will be, or instead of one."""
+    if row.kind == AUDIO:
+        return "Sound only"
+    if row.state == FAILED:
+        return "No picture"
+    if row.state in (UPLOADING, UPLOADED, PROCESSING):
+        return "Picture once processed"
+    return "No picture"
 
 
 def state_tone(row: Upload) -> str:
@@ -84,3 +96,11 @@ class Room:
 
 def room(user) -> Room:
     return Room(storage.max_file_bytes(), storage.used_bytes(user.id), storage.quota_bytes(user))
+
+
+def has_file(row: Upload, name: str) -> bool:
+    """Whether processing made this file (a poster or strip it could not make is left out)."""
+    try:
+        return storage.derived_path(row.key, name).is_file()
+    except ValueError:
+        return False

@@ -96,35 +96,57 @@
     });
   }
 
+  function take(zone, chosen) {
+    // A copy: the input's list empties when it is reset, before tus-js-client has loaded.
+    var files = Array.prototype.slice.call(chosen);
+    loadTus(zone.dataset.tus, function () {
+      var left = zone.dataset.left === "" ? null : Number(zone.dataset.left);
+      files.forEach(function (file) {
+        send(zone, file, left);
+        if (left !== null) left -= file.size;
+      });
+    });
+  }
+
   function arm(root) {
     var zone = root.id === "upload-drop" ? root : root.querySelector && root.querySelector("#upload-drop");
     if (!zone || zone.dataset.armed) return;
     zone.dataset.armed = "1";
     var input = zone.querySelector("#upload-files");
-    function take(files) {
-      loadTus(zone.dataset.tus, function () {
-        var left = zone.dataset.left === "" ? null : Number(zone.dataset.left);
-        Array.prototype.forEach.call(files, function (file) {
-          send(zone, file, left);
-          if (left !== null) left -= file.size;
-        });
-      });
-    }
-    input.addEventListener("change", function () { take(input.files); input.value = ""; });
-    zone.addEventListener("dragover", function (event) { event.preventDefault(); zone.classList.add("up-over"); });
-    zone.addEventListener("dragleave", function () { zone.classList.remove("up-over"); });
-    zone.addEventListener("drop", function (event) {
-      event.preventDefault();
-      zone.classList.remove("up-over");
-      take(event.dataTransfer.files);
-    });
+    input.addEventListener("change", function () { take(zone, input.files); input.value = ""; });
   }
 
-  // The card's preview plays while pointed at or focused, and stops (back to the poster) after.
+  // On the Uploads page a file dropped anywhere is taken, rather than opened by the browser in
+  // place of the page (which would stop every upload in it).
+  function dropZone(event) {
+    var zone = document.getElementById("upload-drop");
+    var files = event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") !== -1;
+    return zone && files ? zone : null;
+  }
+  document.addEventListener("dragover", function (event) {
+    var zone = dropZone(event);
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.toggle("up-over", zone.contains(event.target));
+  });
+  document.addEventListener("dragleave", function (event) {
+    var zone = dropZone(event);
+    if (zone && !zone.contains(event.relatedTarget)) zone.classList.remove("up-over");
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = dropZone(event);
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.remove("up-over");
+    take(zone, event.dataTransfer.files);
+  });
+
+  // The card's preview plays while pointed at or focused, and stops (back to the poster) when
+  // the pointer or focus leaves the card, not when it moves from one part of it to another.
   function preview(event, play) {
     var card = event.target.closest && event.target.closest(".up-card");
     var clip = card && card.querySelector("video.up-preview");
-    if (!clip) return;
+    if (!clip || (event.relatedTarget && card.contains(event.relatedTarget))) return;
     if (play) { clip.play().catch(function () {}); } else { clip.pause(); clip.currentTime = 0; }
   }
   document.addEventListener("mouseover", function (event) { preview(event, true); });

@@ -30,10 +30,12 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.models.uploads import READY, VIDEO, Upload
 from app.notifications.services import notify
 from app.notify.profile_email import token_hash
 from app.requests import decisions
 from app.requests import services as requests
+from app.uploads import storage as upload_storage
 from tests.conftest import Accounts
 from tests.e2e import demo_helpers
 from tests.e2e.conftest import DESKTOP, PHONE, csp_violations
@@ -60,6 +62,8 @@ NOT_PAGES = {
     "library.mail_image",
     "discover.image",
     "downloads.thumbnail",
+    "uploads.derived",  # an upload's poster, strip and preview: files, not pages
+    "uploads.original",
 }
 # Answers for machines and sign-in round trips; still walked, after the pages, as they end
 # with an explanation a person may land on.
@@ -92,6 +96,7 @@ class Seeded:
     download: int  # the friend's playlist download with a long title, a video failed
     subscription: int  # the friend's subscription to a channel with a long title
     channel: int  # an admin notification channel with a long name
+    upload: str  # the friend's processed upload with a long title (its key)
 
 
 @pytest.fixture
@@ -165,9 +170,22 @@ def seeded(app) -> Seeded:
             email_token_hash=token_hash(EMAIL_TOKEN),
             email_token_at=utcnow(),
         )
-        db.session.add_all([subscription, channel, profile])
+        upload = Upload(
+            key=upload_storage.new_key(),
+            user_id=friend,
+            filename="Upload " + LONG_WORD + ".mp4",
+            title="Upload " + LONG_WORD,
+            size=123_456_789,
+            state=READY,
+            kind=VIDEO,
+            container="mp4",
+            duration=75.0,
+            width=1920,
+            height=1080,
+        )
+        db.session.add_all([subscription, channel, profile, upload])
         db.session.commit()
-        subscription_id, channel_id = subscription.id, channel.id
+        subscription_id, channel_id, upload_key = subscription.id, channel.id, upload.key
     assert collection and {"movie", "show", "episode"} <= items.keys()
     invite = f"/invite/{token}"
     return Seeded(
@@ -181,6 +199,7 @@ def seeded(app) -> Seeded:
         download_id,
         subscription_id,
         channel_id,
+        upload_key,
     )
 
 
@@ -213,6 +232,8 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         "downloads.detail": [f"/downloads/{seeded.download}"],
         "downloads.subscription": [f"/downloads/subscriptions/{seeded.subscription}"],
         "admin.download_limits": [f"/admin/downloads/people/{seeded.friend}/limits"],
+        "uploads.detail": [f"/uploads/{seeded.upload}"],
+        "admin.upload_limits": [f"/admin/uploads/people/{seeded.friend}/limits"],
         "admin.notifications_edit": [f"/admin/notifications/{seeded.channel}/edit"],
         "notify.account_verify": [VERIFY_LINK + EMAIL_TOKEN],
     }

@@ -12,7 +12,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.uploads import IN_PLEX, PLACING, READY, UPLOADING, VIDEO, Upload
+from app.realtime.events import publish
 from app.uploads import storage
+from tests.conftest import Accounts, wait_for
+from tests.integration.test_realtime import listening, live_socket
+from tests.integration.test_realtime import sign_in as socket_sign_in
 from tests.integration.test_request_pages import text
 
 
@@ -244,3 +248,91 @@ def test_in_plex_it_can_be_taken_out_again(app, client, auth, ready, tmp_path):
     assert "Removed from Plex" in text(client.get(response.headers["Location"]))
     with app.app_context():
         assert db.session.scalar(select(Upload.state).where(Upload.key == ready)) == READY
+
+
+def test_each_card_offers_download_rename_and_delete(client, auth, ready):
+    auth.login("alice")
+    html = client.get("/uploads").get_data(as_text=True)
+    assert f'href="/uploads/{ready}/original" download>Download<' in html
+    assert f'href="/uploads/{ready}?manage=1#manage"' in html
+    assert f'action="/uploads/{ready}/delete"' in html and 'name="next" value="index"' in html
+    assert 'hx-confirm="Delete “Beach day”, its files?"' in html
+    assert '<details id="manage" class="up-manage" open>' in client.get(
+        f"/uploads/{ready}?manage=1"
+    ).get_data(as_text=True)
+
+
+def test_deleting_from_a_card_comes_back_to_the_list(app, client, auth, ready):
+    auth.login("alice")
+    response = client.post_form(f"/uploads/{ready}/delete", {"next": "index"}, page="/uploads")
+    assert response.headers["Location"] == "/uploads"
+    assert "Nothing uploaded yet." in text(client.get("/uploads"))
+
+
+def test_a_missing_poster_or_strip_is_left_out_rather_than_broken(app, client, auth, ready):
+    with app.app_context():
+        storage.derived_path(ready, "poster.jpg").unlink()
+        storage.derived_path(ready, "scrub.jpg").unlink()
+    auth.login("alice")
+    for page in ("/uploads", f"/uploads/{ready}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "poster.jpg" not in html and "scrub.jpg" not in html and "preview.mp4" not in html
+    assert "No picture" in text(client.get("/uploads"))
+
+
+def test_the_chunk_size_the_page_sends_can_be_set(make_app):
+    app = make_app(UPLOAD_CHUNK_BYTES=512 * 1024)
+    client = app.test_client()
+    Accounts(app, client).owner()
+    Accounts(app, client).login()
+    assert 'data-chunk-size="524288"' in client.get("/uploads").get_data(as_text=True)
+
+
+def test_a_change_reaches_the_card_and_a_page_without_it_gets_it_at_the_top(
+    app, live_server, people, ready
+):
+    socket = live_socket(live_server, socket_sign_in(live_server, "alice"))
+    wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 1)
+    with app.app_context():
+        row = db.session.scalar(select(Upload).where(Upload.key == ready))
+        row.state, row.progress = "processing", 40
+        db.session.commit()
+        publish({"type": "upload.changed", "key": ready}, user_ids=[people.alice])
+    message = socket.receive(timeout=5)
+    assert f'<article id="upload-{ready}" class="up-card" data-state="processing"' in message
+    assert "Processing 40%" in message and f'id="upload-{ready}-body"' in message
+    assert '<div hx-swap-oob="afterbegin:#upload-cards[data-whose=mine]">' in message
+    assert "afterbegin:#upload-cards[data-whose=everyone]" not in message
+    socket.close()
+
+
+def test_someone_elses_change_sends_bob_nothing(app, live_server, people, ready):
+    socket = live_socket(live_server, socket_sign_in(live_server, "bob"))
+    wait_for(lambda: listening(app) and app.extensions["medianest.hub"].socket_count() == 1)
+    with app.app_context():
+        publish({"type": "upload.changed", "key": ready}, user_ids=[people.bob])
+        publish({"type": "upload.changed", "key": "x" * 2000}, user_ids=[people.bob])
+    assert socket.receive(timeout=1) is None
+    socket.close()
+
+
+def test_an_admin_may_rename_and_delete_anyones_upload(app, client, auth, ready):
+    auth.login("owner")
+    page = f"/uploads/{ready}"
+    client.post_form(f"{page}/rename", {"title": "Tidied by the owner"}, page=page)
+    assert "Tidied by the owner" in text(client.get(page))
+    client.post_form(f"{page}/delete", page=page)
+    with app.app_context():
+        assert db.session.scalar(select(Upload).where(Upload.key == ready)) is None
+
+
+def test_the_original_comes_whole_or_in_ranges(client, auth, ready, mp4):
+    auth.login("alice")
+    whole = client.get(f"/uploads/{ready}/original")
+    assert whole.get_data() == mp4.read_bytes()
+    part = client.get(f"/uploads/{ready}/original", headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.get_data() == whole.get_data()[10:20]
+    again = client.get(
+        f"/uploads/{ready}/original", headers={"If-None-Match": whole.headers["ETag"]}
+    )
+    assert again.status_code == 304
