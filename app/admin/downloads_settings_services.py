@@ -140,8 +140,9 @@ def sites_problem(sites: list[str]) -> str | None:
     return None
 
 
-def _numbers(form, errors: dict, changes: dict) -> None:
-    for name, (key, low, high) in NUMBERS.items():
+def whole_numbers(form, errors: dict, changes: dict, numbers: dict = NUMBERS) -> None:
+    """Each field of numbers (name: (setting, lowest, highest)) into changes, or its error."""
+    for name, (key, low, high) in numbers.items():
         raw = form.get(name)
         raw = raw.strip() if isinstance(raw, str) else ""
         if not (raw.isascii() and raw.isdigit() and len(raw) < 9) or not low <= int(raw) <= high:
@@ -174,7 +175,7 @@ def save(form, *, actor) -> SaveResult:
     sites = _listed(_text(form, "allowed_sites", MAX_LIST, errors))
     if sites and "allowed_sites" not in errors and (problem := sites_problem(sites)):
         errors["allowed_sites"] = problem
-    _numbers(form, errors, changes)
+    whole_numbers(form, errors, changes)
     if errors:
         return result
     changes.update(

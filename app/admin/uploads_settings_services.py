@@ -14,6 +14,7 @@ from app.admin.downloads_settings_services import (
     _text,
     folder_problem,
     sections,
+    whole_numbers,
 )
 from app.extensions import db
 from app.models import User
@@ -66,16 +67,6 @@ def storage_by_person() -> list[PersonStorage]:
     return sorted(found, key=lambda p: (-p.used, p.user.username.casefold()))
 
 
-def _numbers(form, errors: dict, changes: dict) -> None:
-    for name, (key, low, high) in NUMBERS.items():
-        raw = form.get(name)
-        raw = raw.strip() if isinstance(raw, str) else ""
-        if not (raw.isascii() and raw.isdigit() and len(raw) < 9) or not low <= int(raw) <= high:
-            errors[name] = f"Enter a whole number from {low} to {high:,}."
-        else:
-            changes[key] = int(raw)
-
-
 def save(form, *, actor) -> SaveResult:
     """Check every field; store all (audited as a settings change) or none."""
     result, changes = SaveResult(), {}
@@ -92,7 +83,7 @@ def save(form, *, actor) -> SaveResult:
             "Enter the full path as Plex sees it, like /data/home-videos or D:\\Home Videos."
         )
     library = _text(form, "library", MAX_NAME, errors)
-    _numbers(form, errors, changes)
+    whole_numbers(form, errors, changes, NUMBERS)
     if errors:
         return result
     changes.update(

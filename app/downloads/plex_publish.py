@@ -145,20 +145,8 @@ def sync_show(section_key: str, download_id: int) -> dict:
 
 def _connection() -> tuple[str, str, plex_library.SectionCheck]:
     base, token = settings.get("plex.server_url"), settings.get("plex.owner_token")
-    if not (base and token):
-        raise PlexServerError(
-            "MediaNest is not connected to a Plex server. An admin can connect one in Settings."
-        )
     ref = setup.library_ref()
-    if not ref:
-        raise PlexServerError(
-            "No Plex library is chosen for downloads. An admin can choose one in the "
-            "Downloads settings."
-        )
-    section = plex_library.find_section(base, token, ref)
-    if not section.ok:
-        raise PlexServerError(section.hint)
-    return base, token, section
+    return plex_library.connected_section(base, token, ref, "downloads", "Downloads settings")
 
 
 def _folders(download: Download, items: list[DownloadItem]) -> dict[str, list[DownloadItem]]:

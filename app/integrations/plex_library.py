@@ -94,6 +94,24 @@ def find_section(base_url: str, token: str, ref: str) -> SectionCheck:
     return _check(found)
 
 
+def connected_section(base_url: str, token: str, ref: str, what: str, where: str):
+    """(base, token, section) for the library named ref, or a PlexServerError in words.
+
+    what: "downloads", "home videos"; where: the settings page an admin chooses it on."""
+    if not (base_url and token):
+        raise PlexServerError(
+            "MediaNest is not connected to a Plex server. An admin can connect one in Settings."
+        )
+    if not ref:
+        raise PlexServerError(
+            f"No Plex library is chosen for {what}. An admin can choose one in the {where}."
+        )
+    section = find_section(base_url, token, ref)
+    if not section.ok:
+        raise PlexServerError(section.hint)
+    return base_url, token, section
+
+
 def show_sections(base_url: str, token: str) -> list[SectionCheck]:
     """Every show library, each checked, for the admin's choice."""
     with _plain(base_url):
