@@ -43,6 +43,7 @@ RETRY_SECONDS = 20  # first wait between those; doubles
 NAME_BYTES = 150  # of a title in a file name: with the code and key, well under 255 bytes
 FOLDER_BYTES = 120
 DEFAULT_COLLECTION = "Home Videos"
+TITLE_CHARS, COLLECTION_CHARS, TITLE_BYTES = 200, 100, 800  # the columns' lengths
 _ODD = re.compile(r"[\[\]]")  # brackets would be read as the key at the end of the name
 
 
@@ -65,8 +66,9 @@ def name_part(raw: str, limit: int) -> str:
 
 def choose(row: Upload, title: str, when: date, collection: str) -> None:
     """Remember the person's choice and make the Plex step due; the job starts after commit."""
-    row.title = title
-    row.collection = collection
+    # Stored as they will be named on disk: the form checked them, a caller may not have.
+    row.title = name_part(title, TITLE_BYTES)[:TITLE_CHARS] or "Home video"
+    row.collection = name_part(collection, TITLE_BYTES)[:COLLECTION_CHARS] or DEFAULT_COLLECTION
     clock = row.taken_at.timetz() if row.taken_at else dt_time(12, tzinfo=UTC)
     row.taken_at = datetime.combine(when, clock)
     row.state, row.error, row.attempts, row.due_at = PLACING, "", 0, utcnow()
