@@ -160,9 +160,17 @@ def test_the_header_offers_only_what_exists(app, open_page, sign_in, width):
     tab = open_page(viewport={"width": width, "height": 800})
     sign_in(tab)
     entries = tab.locator(".nav-links > li:not(.nav-search):visible")
-    expect(entries).to_have_count(6)
+    expect(entries).to_have_count(7)
     shown = [entry.inner_text() for entry in entries.all()]  # what is drawn, not hidden words
-    assert shown == ["Dashboard", "Library", "Discover", "Requests", "Downloads", "Admin"]
+    assert shown == [
+        "Dashboard",
+        "Library",
+        "Discover",
+        "Requests",
+        "Downloads",
+        "Uploads",
+        "Admin",
+    ]
     for entry in entries.all():
         expect(entry.get_by_role("link")).to_have_count(1)
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
