@@ -343,6 +343,7 @@ def scan_recent(
         path = f"/library/sections/{only_section}/recentlyAdded"
     writers: dict[int, SectionWriter] = {}
     seen: set[int] = set()
+    shows: dict[int, list[int]] = {}
     done = 0
     for number, page in enumerate(pages(reader, path, extra, page_size)):
         tally.take(page)
@@ -361,8 +362,25 @@ def scan_recent(
             if section_id not in writers:
                 writers[section_id] = SectionWriter(conn, section_id, tally, seen, guids=False)
             writers[section_id].write(items)
+            shows.setdefault(section_id, []).extend(i.rating_key for i in items if i.type == "show")
         done += len(page.items)
         progress({"library": "Recently added", "stage": "", "done": done, "total": done})
         if older or number + 1 >= RECENT_MAX_PAGES:
             break
+    for section_id, keys in shows.items():
+        done += _scan_episodes(reader, writers[section_id], tally, keys, page_size)
+    return done
+
+
+def _scan_episodes(reader, writer, tally: Tally, show_keys: list[int], page_size: int) -> int:
+    """The seasons and episodes of shows that had something added: Plex lists such a show as
+    one recently added item, and its page in our library lists what is in it."""
+    done = 0
+    for key in dict.fromkeys(show_keys):
+        for part in ("children", "allLeaves"):
+            listing = f"/library/metadata/{key}/{part}"
+            for page in pages(reader, listing, {"includeGuids": "1"}, page_size):
+                tally.take(page)
+                writer.write(page.items)
+                done += len(page.items)
     return done

@@ -63,5 +63,6 @@ class Upload(db.Model):
     collection: Mapped[str] = mapped_column(String(200), default="")
     plex_path: Mapped[str] = mapped_column(String(1000), default="")
     plex_rating_key: Mapped[str | None] = mapped_column(String(32))
+    plex_show_key: Mapped[str | None] = mapped_column(String(32))  # the collection
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

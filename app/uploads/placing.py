@@ -135,13 +135,14 @@ def place_upload(upload_id: int) -> str:
             db.session.commit()  # a re-run scans this file rather than copying another
         folder = _show_folder(row)
         plex_library.scan_folder(base, token, section.key, folder)
-        rating_key = _wait_for_episode(base, token, section.key, folder, row.key)
+        show_key, rating_key = _wait_for_episode(base, token, section.key, folder, row.key)
     except PlexServerError as exc:
         return _failed_try(row, str(exc))
     except OSError as exc:
         return _give_up(row, _disk_words(exc))
     if rating_key is None:
         return _failed_try(row, _not_listed_words())
+    row.plex_show_key = show_key
     return _placed(row, rating_key, section.key)
 
 
@@ -190,11 +191,12 @@ def _place_file(row: Upload) -> str:
 
 
 def _wait_for_episode(base: str, token: str, section_key: str, folder: str, key: str):
+    """(the show's rating key, the episode's), or (None, None) if Plex has not listed it yet."""
     deadline = time.monotonic() + POLL_IN_JOB
     while True:
-        _show, episodes = plex_library.episodes_in(base, token, section_key, folder)
+        show, episodes = plex_library.episodes_in(base, token, section_key, folder)
         if key in episodes or time.monotonic() > deadline:
-            return episodes.get(key)
+            return (show, episodes[key]) if key in episodes else (None, None)
         time.sleep(1)
 
 
@@ -297,7 +299,7 @@ def remove_from_plex(row: Upload) -> None:
     for folder in (path.parent, path.parent.parent):  # the season, then the collection
         if folder != root and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
-    row.plex_path, row.plex_rating_key = "", None
+    row.plex_path, row.plex_rating_key, row.plex_show_key = "", None, None
     after_commit(lambda: _start_rescan(plex_folder))
 
 

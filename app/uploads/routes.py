@@ -39,10 +39,11 @@ def index():
 
 
 def library_key(row: Upload) -> int | None:
-    """The item in our library once synced, for the "Open in library" link."""
-    if row.state != IN_PLEX or not (row.plex_rating_key or "").isdigit():
+    """Its collection (a show) in our library once synced, for the "Open in library" link:
+    our library lists shows, and the show's page lists its episodes."""
+    if row.state != IN_PLEX or not (row.plex_show_key or "").isdigit():
         return None
-    key = int(row.plex_rating_key)
+    key = int(row.plex_show_key)
     found = db.session.scalar(select(MediaItem.rating_key).where(MediaItem.rating_key == key))
     return found
 

@@ -112,7 +112,8 @@ def test_a_ready_upload_lands_in_plex_under_its_collection_by_date(app, plex, ow
         found = episodes(plex)[row.plex_rating_key]
         assert found["title"] == "Beach day"
         assert found["originallyAvailableAt"] == "2024-07-14"
-        assert [s.title for s in plex.library.shows.values()] == ["Holidays"]
+        [(show_key, show)] = plex.library.shows.items()
+        assert show.title == "Holidays" and row.plex_show_key == str(show_key)
         assert [path for _key, path in plex.state.refreshes] == [str(plex.home / "Holidays")]
         [note] = db.session.scalars(select(Notification).where(Notification.user_id == owner))
         assert (note.title, note.link) == ("In Plex: Beach day", f"/uploads/{row.key}")
@@ -190,3 +191,23 @@ def test_removing_it_from_plex_deletes_the_file_and_plex_forgets_it(app, plex, o
         assert not any(plex.home.iterdir())  # the season and collection folders went too
         assert placing.rescan(str(plex.home / "Holidays")) == "scanned"
         assert episodes(plex) == {}
+
+
+def test_our_library_picks_up_the_new_episode_and_the_upload_links_to_its_show(
+    app, plex, owner, mp4
+):
+    from app.models import MediaItem
+    from app.uploads.routes import library_key
+
+    with app.app_context():
+        upload_id = send(ready_upload(owner, mp4))
+        assert placing.place_upload(upload_id) == IN_PLEX
+        placing.sync_library(str(plex.library.key), upload_id)
+        row = db.session.get(Upload, upload_id)
+        items = {m.rating_key: m for m in db.session.scalars(select(MediaItem))}
+        episode = items[int(row.plex_rating_key)]
+        season = items[episode.parent_rating_key]
+        assert (episode.type, episode.title) == ("episode", "Beach day")
+        assert (season.type, season.parent_rating_key) == ("season", int(row.plex_show_key))
+        assert library_key(row) == int(row.plex_show_key)
+        assert items[library_key(row)].title == "Holidays"
