@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.uploads import media
+from app.uploads import media, renditions
 from bench.common import log
 
 TARGET_SECONDS = 10.0
@@ -62,9 +62,9 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="medianest-bench-thumbs-"))
     probe_s, found = timed(media.probe, source)
     assert isinstance(found, media.Probe), found
-    poster_s, poster_ok = timed(media.poster, source, out / "poster.jpg", found.duration)
-    scrub_s, scrub_ok = timed(media.scrub, source, out / "scrub.jpg", found.duration)
-    preview_s, preview_ok = timed(media.preview, source, out / "preview.mp4", found.duration)
+    poster_s, poster_ok = timed(renditions.poster, source, out / "poster.jpg", found.duration)
+    scrub_s, scrub_ok = timed(renditions.scrub, source, out / "scrub.jpg", found.duration)
+    preview_s, preview_ok = timed(renditions.preview, source, out / "preview.mp4", found.duration)
     figure = {
         "file": {
             "minutes": round(found.duration / 60, 1),
@@ -75,7 +75,7 @@ def main() -> None:
         "probe_seconds": round(probe_s, 2),
         "poster_seconds": round(poster_s, 2),
         "scrub_seconds": round(scrub_s, 2),
-        "scrub_frames": media.SCRUB_FRAMES,
+        "scrub_frames": renditions.SCRUB_FRAMES,
         "preview_seconds": round(preview_s, 2),
         "poster_and_scrub_seconds": round(poster_s + scrub_s, 2),
         "target_seconds": TARGET_SECONDS,

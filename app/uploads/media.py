@@ -1,13 +1,9 @@
-"""ffprobe and ffmpeg on an upload: what it is (by its content, never its name), and the poster,
-scrub strip and preview made from it by seeking to keyframes, never decoding the whole file.
+"""ffprobe and ffmpeg on an upload: what it is, read from its content, never its name.
 
-Every output is written beside its final name and renamed into place, so a job killed halfway
-leaves no half file under a name a page would serve. A full disk raises OSError(ENOSPC).
+What processing makes from it (poster, scrub strip, preview, converted copy) is in renditions.
 """
 
-import errno
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,16 +13,7 @@ from app.models.uploads import AUDIO, IMAGE, VIDEO
 
 PROBE_SECONDS = 60
 FRAME_SECONDS = 30
-PREVIEW_RUN_SECONDS = 120
-CONVERT_SECONDS = 6 * 3600
 MIN_VIDEO_SECONDS = 1.0
-POSTER_WIDTH = 640
-SCRUB_WIDTH, SCRUB_HEIGHT = 160, 90
-SCRUB_FRAMES = 12
-PREVIEW_SECONDS = 6
-PREVIEW_WIDTH = 320
-DARK = 24  # mean luma (0-255) at or below which a frame counts as black
-POSTER_SPOTS = (0.1, 0.25, 0.5, 0.75)  # shares of the duration tried for the poster
 
 NOT_MEDIA = "This is not a video, audio or image file MediaNest can read."
 CUT_OFF = "The file is cut off or damaged, so it cannot be played. Upload the whole file again."
@@ -55,9 +42,6 @@ AUDIO_CODECS = {
 }
 WEBM_CODECS = {"vp8", "vp9", "av1", "opus", "vorbis", ""}
 # What Plex's apps play directly, without Plex converting as it streams.
-DIRECT_VIDEO = {"h264", "hevc"}
-DIRECT_AUDIO = {"aac", "mp3", "ac3", "eac3", ""}
-DIRECT_CONTAINERS = {"mp4", "mov", "mkv"}
 # Brands that name a camera in an encoder or handler tag when make and model are missing.
 CAMERA_BRANDS = ("GoPro", "DJI", "Insta360", "Canon", "Sony", "Panasonic", "Nikon", "Garmin")
 
@@ -84,7 +68,7 @@ class Refused(Exception):
     """Raised inside this module; probe() turns it into a Refusal."""
 
 
-def _run(args: list[str], seconds: float, refuse: bool = True) -> subprocess.CompletedProcess:
+def run_tool(args: list[str], seconds: float, refuse: bool = True) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(
             args, capture_output=True, timeout=seconds, check=False, stdin=subprocess.DEVNULL
@@ -95,7 +79,7 @@ def _run(args: list[str], seconds: float, refuse: bool = True) -> subprocess.Com
         return subprocess.CompletedProcess(args, -9, b"", b"timed out")
 
 
-def _ffmpeg(*args: str) -> list[str]:
+def ffmpeg(*args: str) -> list[str]:
     return ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args]
 
 
@@ -117,7 +101,7 @@ def probe(path: Path) -> Probe | Refusal:
 def _streams(path: Path) -> dict:
     if path.stat().st_size == 0:
         raise Refused("The file is empty.")
-    done = _run(
+    done = run_tool(
         ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
         PROBE_SECONDS,
     )
@@ -278,9 +262,9 @@ def _check_decodes(path: Path, found: Probe) -> None:
     """A video whose header reads but whose pictures do not (cut off, damaged) is refused:
     one frame from the middle, and the last second, are decoded."""
     middle = max(0.0, (found.duration or 0) / 2 - 0.5)
-    if _grey_frame(path, middle, 16) is None:
+    if grey_frame(path, middle, 16) is None:
         raise Refused(CUT_OFF)
-    done = _run(_ffmpeg("-sseof", "-1", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"), 60)
+    done = run_tool(ffmpeg("-sseof", "-1", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"), 60)
     damaged = (b"ended prematurely", b"partial file", b"Invalid data", b"corrupt")
     if done.returncode != 0 or any(words in done.stderr for words in damaged):
         raise Refused(CUT_OFF)
@@ -289,7 +273,7 @@ def _check_decodes(path: Path, found: Probe) -> None:
 # -- pictures -----------------------------------------------------------------------------------
 
 
-def _seek(at: float) -> list[str]:
+def keyframe_seek(at: float) -> list[str]:
     """Input-side seek to the keyframe at or before `at`: no frame before it is decoded."""
     return ["-skip_frame", "nokey", "-noaccurate_seek", "-ss", f"{at:.3f}"]
 
@@ -298,125 +282,12 @@ def _seek(at: float) -> list[str]:
 AS_IS = ["-fps_mode", "passthrough"]
 
 
-def _grey_frame(path: Path, at: float, width: int) -> bytes | None:
+def grey_frame(path: Path, at: float, width: int) -> bytes | None:
     """The keyframe at or before `at`, `width` pixels wide, as raw grey bytes."""
-    done = _run(
-        _ffmpeg(*_seek(at), "-i", str(path), "-map", "0:v:0", *AS_IS, "-frames:v", "1")
+    done = run_tool(
+        ffmpeg(*keyframe_seek(at), "-i", str(path), "-map", "0:v:0", *AS_IS, "-frames:v", "1")
         + ["-vf", f"scale={width}:-2,format=gray", "-f", "rawvideo", "-"],
         FRAME_SECONDS,
         refuse=False,
     )
     return done.stdout if done.returncode == 0 and done.stdout else None
-
-
-def _temp(dest: Path) -> Path:
-    return dest.with_name(f"{dest.stem}.tmp{dest.suffix}")
-
-
-def _finish(args: list[str], dest: Path, seconds: float) -> bool:
-    """Run ffmpeg writing to a temporary name; rename it into place when it worked."""
-    temp = _temp(dest)
-    done = _run([*args, "-y", str(temp)], seconds, refuse=False)
-    if done.returncode != 0 or not temp.exists() or temp.stat().st_size == 0:
-        temp.unlink(missing_ok=True)
-        if b"No space left" in done.stderr:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return False
-    os.replace(temp, dest)
-    return True
-
-
-def poster_time(src: Path, duration: float) -> float:
-    """Where the poster comes from: the first of a few spots whose keyframe is not black."""
-    spots = [duration * share for share in POSTER_SPOTS]
-    for at in spots:
-        frame = _grey_frame(src, at, 32)
-        if frame and sum(frame) / len(frame) > DARK:
-            return at
-    return spots[len(spots) // 2]
-
-
-def poster(src: Path, dest: Path, duration: float | None = None) -> bool:
-    """A JPEG at most POSTER_WIDTH wide: from a video (give its duration) a keyframe that is not
-    black; from a picture, the picture scaled."""
-    seek = _seek(poster_time(src, duration)) if duration else []
-    return _finish(
-        _ffmpeg(*seek, "-i", str(src), "-map", "0:v:0", *AS_IS, "-frames:v", "1")
-        + ["-vf", f"scale='min({POSTER_WIDTH},iw)':-2", "-q:v", "4", "-update", "1"],
-        dest,
-        FRAME_SECONDS,
-    )
-
-
-def scrub(src: Path, dest: Path, duration: float) -> bool:
-    """A strip of SCRUB_FRAMES small frames at evenly spaced keyframes, left to right, each
-    SCRUB_WIDTH x SCRUB_HEIGHT (letterboxed)."""
-    spots = [duration * (n + 0.5) / SCRUB_FRAMES for n in range(SCRUB_FRAMES)]
-    frames: list[Path] = []
-    try:
-        for n, at in enumerate(spots):
-            frame = _scrub_frame(src, at, dest.with_name(f"{dest.stem}.tmp{n:02d}.jpg"))
-            if frame is None and not frames:
-                return False
-            frames.append(frame or frames[-1])  # no picture there: the one before stands in
-        inputs = [arg for frame in frames for arg in ("-i", str(frame))]
-        return _finish(
-            _ffmpeg(*inputs, "-filter_complex", f"hstack=inputs={len(frames)}")
-            + ["-frames:v", "1", "-q:v", "5", "-update", "1"],
-            dest,
-            FRAME_SECONDS,
-        )
-    finally:
-        for frame in set(frames):
-            frame.unlink(missing_ok=True)
-
-
-def _scrub_frame(src: Path, at: float, out: Path) -> Path | None:
-    box = f"{SCRUB_WIDTH}:{SCRUB_HEIGHT}"
-    done = _run(
-        _ffmpeg(*_seek(at), "-i", str(src), "-map", "0:v:0", *AS_IS, "-frames:v", "1")
-        + ["-vf", f"scale={box}:force_original_aspect_ratio=decrease,pad={box}:-1:-1,setsar=1"]
-        + ["-q:v", "6", "-update", "1", "-y", str(out)],
-        FRAME_SECONDS,
-        refuse=False,
-    )
-    if b"No space left" in done.stderr:
-        raise OSError(errno.ENOSPC, "No space left on device")
-    return out if done.returncode == 0 and out.exists() and out.stat().st_size else None
-
-
-def preview(src: Path, dest: Path, duration: float) -> bool:
-    """A short (PREVIEW_SECONDS at most), small, silent H.264 clip from the middle."""
-    length = min(PREVIEW_SECONDS, duration)
-    start = max(0.0, duration / 2 - length / 2)
-    return _finish(
-        _ffmpeg("-ss", f"{start:.3f}", "-t", f"{length:.3f}", "-i", str(src), "-map", "0:v:0")
-        + ["-an", "-sn", "-dn", "-vf", f"scale={PREVIEW_WIDTH}:-2,fps=24"]
-        + ["-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-pix_fmt", "yuv420p"]
-        + ["-movflags", "+faststart", "-f", "mp4"],
-        dest,
-        PREVIEW_RUN_SECONDS,
-    )
-
-
-# -- converting ---------------------------------------------------------------------------------
-
-
-def needs_conversion(found: Probe) -> bool:
-    """Whether Plex would have to convert this video as it plays."""
-    return found.kind == VIDEO and not (
-        found.video_codec in DIRECT_VIDEO
-        and found.audio_codec in DIRECT_AUDIO
-        and found.container in DIRECT_CONTAINERS
-    )
-
-
-def convert(src: Path, dest: Path) -> bool:
-    """Re-encode to H.264/AAC MP4, which every Plex app plays directly."""
-    return _finish(
-        _ffmpeg("-i", str(src), "-map", "0:v:0", "-map", "0:a:0?", "-map_metadata", "0")
-        + ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]
-        + ["-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", "-f", "mp4"],
-        dest,
-        CONVERT_SECONDS,
-    )

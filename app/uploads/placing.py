@@ -28,9 +28,6 @@ from app.integrations.plex_server import PlexServerError
 from app.jobs import enqueue
 from app.models.base import utcnow
 from app.models.uploads import IN_PLEX, PLACING, READY, Upload
-from app.notifications.services import subject_of
-from app.notify.outbox import emit
-from app.realtime.events import publish
 from app.uploads import processing, setup, storage
 
 log = logging.getLogger(__name__)
@@ -75,7 +72,7 @@ def choose(row: Upload, title: str, when: date, collection: str) -> None:
     row.updated_at = utcnow()
     upload_id = row.id
     after_commit(lambda: _start(upload_id))
-    _announce_later(row)
+    processing.announce_after_commit(row)
 
 
 def _start(upload_id: int) -> bool:
@@ -216,18 +213,9 @@ def _disk_words(exc: OSError) -> str:
 def _placed(row: Upload, rating_key: str, section_key: str) -> str:
     row.state, row.plex_rating_key, row.error, row.due_at = IN_PLEX, rating_key, "", None
     row.updated_at = utcnow()
-    emit(
-        "upload.ready",
-        f"In Plex: {row.title}",
-        f"“{row.title}” is in Plex under {row.collection or DEFAULT_COLLECTION}.",
-        user_ids=[row.user_id],
-        level="success",
-        link=f"/uploads/{row.key}",
-        subject=subject_of("upload", row.id),
-        commit=False,
-    )
-    _announce_later(row)
-    db.session.commit()
+    under = row.collection or DEFAULT_COLLECTION
+    words = f"“{row.title}” is in Plex under {under}."
+    processing.tell(row, "upload.ready", f"In Plex: {row.title}", words)
     try:  # our library picks the episode up now, so the upload can link to it
         enqueue(
             "app.uploads.placing.sync_library", section_key, row.id, job_id=f"upload-lib-{row.id}"
@@ -244,7 +232,7 @@ def sync_library(section_key: str, upload_id: int) -> dict:
     result = section_update(section_key)
     row = db.session.get(Upload, upload_id)
     if row is not None:
-        _announce_now(row)
+        processing.announce(row)
     return result
 
 
@@ -255,7 +243,7 @@ def _failed_try(row: Upload, words: str) -> str:
     row.error = words
     row.due_at = utcnow() + timedelta(seconds=RETRY_SECONDS * 2 ** (row.attempts - 1))
     row.updated_at = utcnow()
-    _announce_later(row)
+    processing.announce_after_commit(row)
     db.session.commit()
     return "retry"
 
@@ -266,18 +254,7 @@ def _give_up(row: Upload, words: str) -> str:
     row = db.session.get(Upload, row.id)
     row.state, row.error, row.due_at = READY, words, None
     row.updated_at = utcnow()
-    emit(
-        "upload.failed",
-        f"Not in Plex: {row.title or row.filename}",
-        words,
-        user_ids=[row.user_id],
-        level="error",
-        link=f"/uploads/{row.key}",
-        subject=subject_of("upload", row.id),
-        commit=False,
-    )
-    _announce_later(row)
-    db.session.commit()
+    processing.tell(row, "upload.failed", f"Not in Plex: {row.title or row.filename}", words)
     return "failed"
 
 
@@ -319,12 +296,3 @@ def rescan(plex_folder: str) -> str:
     section = plex_library.find_section(base, token, ref)
     plex_library.scan_folder(base, token, section.key, plex_folder)
     return "scanned"
-
-
-def _announce_later(row: Upload) -> None:
-    payload, owner = processing.event(row), row.user_id
-    after_commit(lambda: publish(payload, user_ids=[owner], admins=True))
-
-
-def _announce_now(row: Upload) -> None:
-    publish(processing.event(row), user_ids=[row.user_id], admins=True)

@@ -24,7 +24,7 @@ from app.models.uploads import AUDIO, FAILED, PROCESSING, READY, UPLOADED, VIDEO
 from app.notifications.services import subject_of
 from app.notify.outbox import emit
 from app.realtime.events import publish
-from app.uploads import media, storage
+from app.uploads import media, renditions, storage
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,9 @@ def request_processing(row: Upload) -> None:
 
 def _start(upload_id: int) -> bool:
     try:
-        enqueue(JOB, upload_id, job_id=job_id(upload_id), job_timeout=int(media.CONVERT_SECONDS))
+        enqueue(
+            JOB, upload_id, job_id=job_id(upload_id), job_timeout=int(renditions.CONVERT_SECONDS)
+        )
     except RedisError as exc:  # the row says it is due: the sweeper starts it later
         log.warning("Could not queue processing of upload %s: %s", upload_id, exc)
         return False
@@ -131,23 +133,16 @@ def _process(row: Upload) -> None:
         os.replace(source, original)
     _derive(row, original, found)
     replaced = None
-    if found.kind == VIDEO and settings.get("uploads.convert") and media.needs_conversion(found):
+    if (
+        found.kind == VIDEO
+        and settings.get("uploads.convert")
+        and renditions.needs_conversion(found)
+    ):
         replaced = _convert(row, original)
     row.state, row.progress, row.due_at, row.error = READY, 100, None, ""
     row.title = row.title or _stem(row.filename)
     row.updated_at = utcnow()
-    emit(
-        "upload.ready",
-        f"Ready: {row.title}",
-        "Processed; you can send it to Plex now.",
-        user_ids=[row.user_id],
-        level="success",
-        link=f"/uploads/{row.key}",
-        subject=subject_of("upload", row.id),
-        commit=False,
-    )
-    _announce_after_commit(row)
-    db.session.commit()
+    tell(row, "upload.ready", f"Ready: {row.title}", "Processed; you can send it to Plex now.")
     if replaced is not None:  # only now does the row name the converted file
         replaced.unlink(missing_ok=True)
 
@@ -164,12 +159,12 @@ def _remove_leftovers(row: Upload) -> None:
 def _derive(row: Upload, original, found: media.Probe) -> None:
     if found.kind == AUDIO:
         return
-    made = {"poster.jpg": media.poster(original, _out(row, "poster.jpg"), found.duration)}
+    made = {"poster.jpg": renditions.poster(original, _out(row, "poster.jpg"), found.duration)}
     _step(row, 45)
     if found.kind == VIDEO:
-        made["scrub.jpg"] = media.scrub(original, _out(row, "scrub.jpg"), found.duration)
+        made["scrub.jpg"] = renditions.scrub(original, _out(row, "scrub.jpg"), found.duration)
         _step(row, 70)
-        made["preview.mp4"] = media.preview(original, _out(row, "preview.mp4"), found.duration)
+        made["preview.mp4"] = renditions.preview(original, _out(row, "preview.mp4"), found.duration)
         _step(row, 90)
     missing = [name for name, ok in made.items() if not ok]
     if missing:  # the upload still works without them; its page shows a plain tile
@@ -182,10 +177,10 @@ def _out(row: Upload, name: str):
 
 def _convert(row: Upload, original):
     """Re-encode to MP4 in place of the original; returns the file to remove after commit."""
-    row.due_at = utcnow() + timedelta(seconds=media.CONVERT_SECONDS)  # it may take hours
+    row.due_at = utcnow() + timedelta(seconds=renditions.CONVERT_SECONDS)  # it may take hours
     db.session.commit()
     converted = original.with_name(f"{row.key}.{CONVERTING}.mp4")
-    if not media.convert(original, converted):
+    if not renditions.convert(original, converted):
         log.warning("Upload %s could not be converted; Plex converts it as it plays", row.id)
         return None
     row.container, row.converted = "mp4", True
@@ -208,7 +203,7 @@ def _step(row: Upload, progress: int) -> None:
     """Commit the progress and tell the open pages; the lease is renewed with it."""
     row.progress, row.due_at, row.updated_at = progress, utcnow() + LEASE, utcnow()
     db.session.commit()
-    _announce(row)
+    announce(row)
 
 
 def _fail(row: Upload, words: str) -> str:
@@ -221,18 +216,7 @@ def _fail(row: Upload, words: str) -> str:
     storage.remove_files(row)
     row.state, row.error, row.due_at, row.progress = FAILED, words[:2000], None, 0
     row.updated_at = utcnow()
-    emit(
-        "upload.failed",
-        f"Upload failed: {row.filename}",
-        words,
-        user_ids=[row.user_id],
-        level="error",
-        link=f"/uploads/{row.key}",
-        subject=subject_of("upload", row.id),
-        commit=False,
-    )
-    _announce_after_commit(row)
-    db.session.commit()
+    tell(row, "upload.failed", f"Upload failed: {row.filename}", words)
     log.info("Upload %s failed: %s", row.id, words)
     return FAILED
 
@@ -247,10 +231,30 @@ def event(row: Upload) -> dict:
     }
 
 
-def _announce(row: Upload) -> None:
+def announce(row: Upload) -> None:
+    """Open pages of the owner and admins redraw the upload now."""
     publish(event(row), user_ids=[row.user_id], admins=True)
 
 
-def _announce_after_commit(row: Upload) -> None:
+def announce_after_commit(row: Upload) -> None:
+    """Open pages of the owner and admins redraw the upload once the change is committed."""
     payload, owner = event(row), row.user_id
     after_commit(lambda: publish(payload, user_ids=[owner], admins=True))
+
+
+def tell(row: Upload, kind: str, title: str, words: str) -> None:
+    """Tell the owner (a notification the outbox delivers) and open pages, and commit."""
+    level = "error" if kind == "upload.failed" else "success"
+    link, subject = f"/uploads/{row.key}", subject_of("upload", row.id)
+    emit(
+        kind,
+        title,
+        words,
+        user_ids=[row.user_id],
+        level=level,
+        link=link,
+        subject=subject,
+        commit=False,
+    )
+    announce_after_commit(row)
+    db.session.commit()

@@ -9,96 +9,40 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app import settings
 from app.extensions import db
-from app.models.uploads import IN_PLEX, READY, VIDEO, Upload
+from app.models.uploads import IN_PLEX, Upload
 from app.uploads import storage
-from simulators import SimulatorServer
-from simulators import plex_server as pms
 from tests.e2e.conftest import PHONE, mark_page, same_document, screenshot, wait_until_tab_live
+from tests.integration import upload_plex_helpers as helpers
+from tests.integration.upload_plex_helpers import connect, ready_upload
 
 pytestmark = pytest.mark.browser
 
-TOKEN = "owner-plex-token"
+media, app, plex = helpers.media, helpers.app, helpers.plex
 
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
+    """A 2-second clip and a poster for it."""
     folder = tmp_path_factory.mktemp("clip")
-    run = ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi"]
-    subprocess.run(
-        [*run, "-i", "testsrc2=s=320x180:r=10:d=2", "-c:v", "libx264", "-pix_fmt", "yuv420p"]
-        + [str(folder / "clip.mp4")],
-        check=True,
-        timeout=60,
-    )
-    subprocess.run(
-        [*run, "-i", "testsrc2=s=320x180", "-frames:v", "1", str(folder / "poster.jpg")],
-        check=True,
-        timeout=60,
-    )
+    run = ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i"]
+    picture = ["testsrc2=s=320x180:r=10:d=2", "-c:v", "libx264", "-pix_fmt", "yuv420p"]
+    subprocess.run([*run, *picture, str(folder / "clip.mp4")], check=True, timeout=60)
+    still = ["testsrc2=s=320x180", "-frames:v", "1", str(folder / "poster.jpg")]
+    subprocess.run([*run, *still], check=True, timeout=60)
     return folder
-
-
-@pytest.fixture
-def media(tmp_path):
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def app(make_app, media):
-    return make_app(MEDIA_ROOT=str(media))
-
-
-@pytest.fixture
-def plex(media):
-    home = media / "home-videos"
-    home.mkdir(parents=True)
-    state = pms.PlexServerState(name="Living Room", tokens={TOKEN})
-    library = state.add_folder_library("Home Videos", home)
-    with SimulatorServer(pms.create_app(state)) as server:
-        yield server, state, library, home
-
-
-def ready_upload(app, user_id: int, clip) -> str:
-    with app.app_context():
-        row = Upload(
-            key=storage.new_key(),
-            user_id=user_id,
-            filename="beach.mp4",
-            title="beach",
-            size=(clip / "clip.mp4").stat().st_size,
-            state=READY,
-            kind=VIDEO,
-            container="mp4",
-            duration=2.0,
-            width=320,
-            height=180,
-        )
-        shutil.copy(clip / "clip.mp4", storage.original_path(row))
-        shutil.copy(clip / "poster.jpg", storage.derived_path(row.key, "poster.jpg"))
-        db.session.add(row)
-        db.session.commit()
-        return row.key
 
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["1280", "390"])
 def test_send_to_plex_from_the_page_lands_in_plex_and_links_to_our_library(
     app, live_server, open_page, sign_in, auth, plex, worker, clip, viewport
 ):
-    server, state, library, home = plex
     auth.owner()
     alice = auth.create("alice")
     with app.app_context():
-        settings.put(
-            {
-                "plex.server_url": server.url,
-                "plex.owner_token": TOKEN,
-                "plex.machine_id": state.machine_identifier,
-                "uploads.library": "Home Videos",
-            }
-        )
-    key = ready_upload(app, alice, clip)
+        connect(plex)
+        key = ready_upload(alice, clip / "clip.mp4").key
+        shutil.copy(clip / "poster.jpg", storage.derived_path(key, "poster.jpg"))
     tab = open_page(**({"viewport": viewport} if viewport else {}))
     sign_in(tab, "alice")
     tab.goto(f"/uploads/{key}")
@@ -126,9 +70,9 @@ def test_send_to_plex_from_the_page_lands_in_plex_and_links_to_our_library(
     expect(opener).to_be_visible(timeout=30_000)
     assert same_document(tab), "the page was reloaded"
 
-    placed = list((home / "Holidays" / "Season 2024").iterdir())
+    placed = list((plex.home / "Holidays" / "Season 2024").iterdir())
     assert [p.name[:12] for p in placed] == ["s2024e071401"]
-    titles = [library.node(*leaf)[1]["title"] for leaf in library.leaves()]
+    titles = [plex.library.node(*leaf)[1]["title"] for leaf in plex.library.leaves()]
     assert titles == ["Beach day"]
     with app.app_context():
         row = db.session.scalars(select(Upload).where(Upload.key == key)).one()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.models.uploads import AUDIO, IMAGE, VIDEO
-from app.uploads import media
+from app.uploads import media, renditions
 
 FFMPEG = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y"]
 TESTSRC = "testsrc=s=160x120:r=10"
@@ -102,7 +102,7 @@ def test_a_video_is_read_by_its_content_with_its_date(files):
     assert (found.video_codec, found.audio_codec) == ("h264", "aac")
     assert 4.5 < found.duration < 5.5
     assert found.taken_at == datetime(2024, 7, 14, 10, 30, tzinfo=UTC)
-    assert not media.needs_conversion(found)
+    assert not renditions.needs_conversion(found)
 
 
 def test_a_phone_video_named_mp4_is_stored_as_mov_with_its_camera_and_utc_date(files):
@@ -118,7 +118,7 @@ def test_a_phone_video_named_mp4_is_stored_as_mov_with_its_camera_and_utc_date(f
 def test_sound_and_pictures_are_accepted_as_what_they_are(files, name, kind, container, codec):
     found = media.probe(files[name])
     assert (found.kind, found.container, found.audio_codec) == (kind, container, codec)
-    assert found.video_codec == "" and not media.needs_conversion(found)
+    assert found.video_codec == "" and not renditions.needs_conversion(found)
     if kind == IMAGE:
         assert (found.width, found.height, found.duration) == (800, 400, None)
 
@@ -143,7 +143,7 @@ def test_what_we_do_not_accept_is_refused_in_words(files, name, words):
 
 def test_the_poster_skips_black_opening_seconds(files, tmp_path):
     dest = tmp_path / "poster.jpg"
-    assert media.poster(files["video"], dest, 5.0)
+    assert renditions.poster(files["video"], dest, 5.0)
     assert brightness(dest) > 60  # testsrc, not the black opening (mean luma near 16)
     [picture] = streams(dest)
     assert picture["width"] == 320  # never upscaled past the video
@@ -152,34 +152,37 @@ def test_the_poster_skips_black_opening_seconds(files, tmp_path):
 
 def test_a_picture_becomes_a_scaled_poster(files, tmp_path):
     dest = tmp_path / "poster.jpg"
-    assert media.poster(files["image"], dest)
+    assert renditions.poster(files["image"], dest)
     [picture] = streams(dest)
-    assert (picture["width"], picture["height"]) == (media.POSTER_WIDTH, 320)
+    assert (picture["width"], picture["height"]) == (renditions.POSTER_WIDTH, 320)
 
 
 def test_the_scrub_strip_is_one_row_of_small_frames(files, tmp_path):
     dest = tmp_path / "scrub.jpg"
-    assert media.scrub(files["video"], dest, 5.0)
+    assert renditions.scrub(files["video"], dest, 5.0)
     [strip] = streams(dest)
-    width, height = media.SCRUB_WIDTH * media.SCRUB_FRAMES, media.SCRUB_HEIGHT
+    width, height = renditions.SCRUB_WIDTH * renditions.SCRUB_FRAMES, renditions.SCRUB_HEIGHT
     assert (strip["width"], strip["height"]) == (width, height)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scrub.jpg"]  # no frames left over
 
 
 def test_the_preview_is_short_small_and_silent(files, tmp_path):
     dest = tmp_path / "preview.mp4"
-    assert media.preview(files["video"], dest, 5.0)
+    assert renditions.preview(files["video"], dest, 5.0)
     found = streams(dest)
     assert [s["codec_type"] for s in found] == ["video"]
-    assert found[0]["codec_name"] == "h264" and found[0]["width"] == media.PREVIEW_WIDTH
-    assert found[0]["pix_fmt"] == "yuv420p" and found[0]["format_duration"] <= media.PREVIEW_SECONDS
+    assert found[0]["codec_name"] == "h264" and found[0]["width"] == renditions.PREVIEW_WIDTH
+    assert (
+        found[0]["pix_fmt"] == "yuv420p"
+        and found[0]["format_duration"] <= renditions.PREVIEW_SECONDS
+    )
 
 
 def test_a_long_video_previews_six_seconds_from_its_middle(tmp_path):
     video = make(tmp_path / "long.mp4", "-f", "lavfi", "-i", f"{TESTSRC}:d=20", "-c:v", "libx264")
     dest = tmp_path / "preview.mp4"
-    assert media.preview(video, dest, 20.0)
-    assert abs(streams(dest)[0]["format_duration"] - media.PREVIEW_SECONDS) < 0.3
+    assert renditions.preview(video, dest, 20.0)
+    assert abs(streams(dest)[0]["format_duration"] - renditions.PREVIEW_SECONDS) < 0.3
 
 
 def test_what_plex_cannot_play_directly_is_converted_to_h264_and_aac(tmp_path):
@@ -189,35 +192,35 @@ def test_what_plex_cannot_play_directly_is_converted_to_h264_and_aac(tmp_path):
         *("-c:v", "mpeg4", "-c:a", "pcm_s16le"),
     )
     found = media.probe(source)
-    assert (found.container, found.video_codec) == ("avi", "mpeg4") and media.needs_conversion(
+    assert (found.container, found.video_codec) == ("avi", "mpeg4") and renditions.needs_conversion(
         found
     )
     dest = tmp_path / "new.mp4"
-    assert media.convert(source, dest)
+    assert renditions.convert(source, dest)
     converted = media.probe(dest)
     assert (converted.container, converted.video_codec, converted.audio_codec) == (
         "mp4",
         "h264",
         "aac",
     )
-    assert not media.needs_conversion(converted)
+    assert not renditions.needs_conversion(converted)
 
 
 def test_a_failed_output_leaves_nothing_under_its_name(files, tmp_path):
     dest = tmp_path / "poster.jpg"
-    assert not media.poster(files["zip"], dest)
+    assert not renditions.poster(files["zip"], dest)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_full_disk_is_told_apart_from_a_bad_file(files, tmp_path, monkeypatch):
-    real = media._run
+    real = renditions.run_tool
 
     def full_disk(args, seconds, refuse=True):
         if args[0] == "ffmpeg":
             return subprocess.CompletedProcess(args, 1, b"", b"Error: No space left on device")
         return real(args, seconds, refuse)
 
-    monkeypatch.setattr(media, "_run", full_disk)
+    monkeypatch.setattr(renditions, "run_tool", full_disk)
     with pytest.raises(OSError) as raised:
-        media.preview(files["video"], tmp_path / "preview.mp4", 5.0)
+        renditions.preview(files["video"], tmp_path / "preview.mp4", 5.0)
     assert raised.value.errno == errno.ENOSPC

@@ -3,7 +3,6 @@ Plex form, rename and delete, and every file route and action as owner, other pe
 and anonymous."""
 
 import shutil
-import subprocess
 from datetime import date
 from types import SimpleNamespace
 
@@ -15,21 +14,12 @@ from app.models.uploads import IN_PLEX, PLACING, READY, UPLOADING, VIDEO, Upload
 from app.realtime.events import publish
 from app.uploads import storage
 from tests.conftest import Accounts, wait_for
+from tests.integration import upload_plex_helpers
 from tests.integration.test_realtime import listening, live_socket
 from tests.integration.test_realtime import sign_in as socket_sign_in
 from tests.integration.test_request_pages import text
 
-
-@pytest.fixture(scope="module")
-def mp4(tmp_path_factory):
-    path = tmp_path_factory.mktemp("video") / "clip.mp4"
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48:r=10"]
-        + ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-y", str(path)],
-        check=True,
-        timeout=60,
-    )
-    return path
+mp4 = upload_plex_helpers.mp4
 
 
 @pytest.fixture

@@ -1,10 +1,7 @@
 """A processed upload goes into the simulated Plex: placed by date under its collection, scanned
 folder by folder, found again by its key, and removed from Plex with the upload."""
 
-import shutil
-import subprocess
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -13,79 +10,22 @@ from app import settings
 from app.extensions import db
 from app.models import Notification, User
 from app.models.base import utcnow
-from app.models.uploads import IN_PLEX, PLACING, READY, VIDEO, Upload
+from app.models.uploads import IN_PLEX, PLACING, READY, Upload
 from app.uploads import placing, storage
-from simulators import SimulatorServer
-from simulators import plex_server as pms
+from tests.integration import upload_plex_helpers as helpers
+from tests.integration.upload_plex_helpers import connect, ready_upload
 
-TOKEN = "owner-plex-token"
-
-
-@pytest.fixture(scope="module")
-def mp4(tmp_path_factory):
-    path = tmp_path_factory.mktemp("video") / "clip.mp4"
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48:r=10"]
-        + ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-y", str(path)],
-        check=True,
-        timeout=60,
-    )
-    return path
-
-
-@pytest.fixture
-def media(tmp_path):
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def app(make_app, media):
-    return make_app(MEDIA_ROOT=str(media))
-
-
-@pytest.fixture
-def plex(media):
-    home = media / "home-videos"
-    home.mkdir(parents=True)
-    state = pms.PlexServerState(name="Living Room", tokens={TOKEN})
-    state.add_library("Movies", "movie", count=2)
-    library = state.add_folder_library("Home Videos", home)
-    with SimulatorServer(pms.create_app(state)) as server:
-        yield SimpleNamespace(state=state, url=server.url, library=library, home=home)
+mp4, media, app, plex = helpers.mp4, helpers.media, helpers.app, helpers.plex
 
 
 @pytest.fixture
 def owner(app, plex):
     with app.app_context():
-        settings.put(
-            {
-                "plex.server_url": plex.url,
-                "plex.owner_token": TOKEN,
-                "plex.machine_id": plex.state.machine_identifier,
-                "uploads.library": "Home Videos",
-            }
-        )
+        connect(plex)
         person = User(username="mum", role="user")
         db.session.add(person)
         db.session.commit()
         return person.id
-
-
-def ready_upload(user_id: int, mp4, name="beach.mp4") -> Upload:
-    row = Upload(
-        key=storage.new_key(),
-        user_id=user_id,
-        filename=name,
-        size=mp4.stat().st_size,
-        state=READY,
-        kind=VIDEO,
-        container="mp4",
-        duration=1.0,
-    )
-    shutil.copy(mp4, storage.original_path(row))
-    db.session.add(row)
-    db.session.commit()
-    return row
 
 
 def send(row: Upload, title="Beach day", when=date(2024, 7, 14), collection="Holidays") -> int:

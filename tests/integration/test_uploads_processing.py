@@ -22,7 +22,7 @@ from app.models import Notification
 from app.models.base import utcnow
 from app.models.uploads import AUDIO, FAILED, IMAGE, PROCESSING, READY, UPLOADED, VIDEO, Upload
 from app.realtime.events import user_channel
-from app.uploads import media, processing, storage
+from app.uploads import media, processing, renditions, storage
 from tests.conftest import wait_for
 
 FFMPEG = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y"]
@@ -205,7 +205,7 @@ def test_a_job_killed_halfway_runs_again_from_the_sweeper_without_duplicates(
     with app.app_context():
         upload_id = arrived(person, files["video"])
         with monkeypatch.context() as patched:
-            patched.setattr(media, "scrub", killed)
+            patched.setattr(renditions, "scrub", killed)
             with pytest.raises(SystemExit):
                 processing.process_upload(upload_id)
         db.session.rollback()
@@ -241,7 +241,7 @@ def test_a_full_disk_fails_it_in_words_and_removes_what_was_made(app, person, fi
         dest.with_name("preview.tmp.mp4").write_bytes(b"part of a clip")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(media, "preview", no_space)
+    monkeypatch.setattr(renditions, "preview", no_space)
     with app.app_context():
         upload_id = arrived(person, files["video"])
         assert processing.process_upload(upload_id) == FAILED
