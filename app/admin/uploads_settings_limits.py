@@ -11,18 +11,19 @@ from app.extensions import db
 from app.htmx import render
 from app.models import User
 from app.uploads import storage
+from app.uploads.views import size_words
 
 FIELDS = {"quota_upload_gb": ("quota_upload_gb", "Upload space in GB", 1_000_000, False)}
 
 
 def usage_line(user: User) -> str:
-    used = storage.used_bytes(user.id) / storage.GB
+    used = size_words(storage.used_bytes(user.id))
     limit = storage.quota_bytes(user)
     if user.is_admin:
-        return f"{used:.1f} GB uploaded · admins have no upload limit"
+        return f"{used} uploaded · admins have no upload limit"
     if limit is None:
-        return f"{used:.1f} GB uploaded · no limit"
-    return f"{used:.1f} GB of {limit / storage.GB:g} GB used"
+        return f"{used} uploaded · no limit"
+    return f"{used} of {limit / storage.GB:g} GB used"
 
 
 bp.add_app_template_global(usage_line, "upload_usage")

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.uploads import UPLOADING, Upload
 from app.uploads import bp, processing, storage
+from app.uploads.views import size_words
 
 VERSION = "1.0.0"
 OFFSET_TYPE = "application/offset+octet-stream"
@@ -79,10 +80,9 @@ def _refusal(size: int) -> tuple[int, str] | None:
         return 413, f"Files may be at most {limit // storage.GB} GB."
     quota, used = storage.quota_bytes(current_user), storage.used_bytes(current_user.id)
     if quota is not None and used + size > quota:
-        gb = storage.GB
         return 413, (
-            f"This file would take you past your upload space: {used / gb:.1f} GB of "
-            f"{quota / gb:g} GB used. Delete an upload or ask an admin for more."
+            f"This file would take you past your upload space: {size_words(used)} of "
+            f"{quota / storage.GB:g} GB used. Delete an upload or ask an admin for more."
         )
     if shutil.disk_usage(storage.incoming_dir()).free < size:
         return 507, "The server has not enough free space for this file."

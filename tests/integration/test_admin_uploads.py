@@ -102,7 +102,7 @@ def test_a_persons_own_space_is_saved_and_the_upload_follows_it(app, client, aut
     response = client.post_form(url, {"quota_upload_gb": "0.5"}, page=url)
     assert "Saved bob's upload space." in text(client.get(response.headers["Location"]))
     person = text(client.get(f"/admin/users/{people.bob}"))
-    assert "Own limit: 0.5 GB." in person and "0.0 GB of 0.5 GB used" in person
+    assert "Own limit: 0.5 GB." in person and "0 B of 0.5 GB used" in person
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert (event.action, event.target) == ("user.quota_changed", "bob")
@@ -116,7 +116,7 @@ def test_a_persons_own_space_is_saved_and_the_upload_follows_it(app, client, aut
             "X-CSRFToken": client.token("/"),
         },
     )
-    assert refused.status_code == 413 and "0.0 GB of 0.5 GB used" in refused.get_data(as_text=True)
+    assert refused.status_code == 413 and "0 B of 0.5 GB used" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("raw", ["-1", "nan", "1e9", "٣", "x" * 20])
@@ -143,6 +143,6 @@ def test_storage_per_person_counts_what_each_keeps(app, client, auth, people):
         db.session.commit()
     auth.login()
     page = text(client.get(PAGE))
-    assert "alice 2 4.0 GB 200.0 GB" in page and "bob 1 0.5 GB 200.0 GB" in page
+    assert "alice 2 4.0 GB 200.0 GB" in page and "bob 1 512.0 MB 200.0 GB" in page
     assert page.index("alice 2") < page.index("bob 1")
     assert client.get(LIMITS.format(bob="9" * 25)).status_code == 404

@@ -132,7 +132,7 @@ def test_the_upload_space_of_a_person_is_checked_before_upload(app, alice):
     assert create(alice, 700 * 1024**2).status_code == 201
     refused = create(alice, 400 * 1024**2)
     assert refused.status_code == 413
-    assert "past your upload space: 0.7 GB of 1 GB used" in refused.get_data(as_text=True)
+    assert "past your upload space: 700.0 MB of 1 GB used" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
