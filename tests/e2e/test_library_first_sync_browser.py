@@ -153,7 +153,7 @@ class TestAnEpisodePage:
         assert tab.problems.errors == [] and csp_violations(tab) == []
 
 
-@pytest.mark.parametrize("width", [1366, 1920])
+@pytest.mark.parametrize("width", [1280, 1366, 1920])
 def test_the_header_offers_only_what_exists(app, open_page, sign_in, width):
     """Every entry of the menu opens a page, and the menu fits."""
     Accounts(app, None).owner()
@@ -174,4 +174,9 @@ def test_the_header_offers_only_what_exists(app, open_page, sign_in, width):
     for entry in entries.all():
         expect(entry.get_by_role("link")).to_have_count(1)
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    tops = tab.evaluate(
+        "['.nav-links', '.nav-tools']"
+        ".map(s => document.querySelector(s).getBoundingClientRect().top)"
+    )
+    assert abs(tops[0] - tops[1]) < 8, f"the links and the tools are on two rows: {tops}"
     screenshot(tab, f"header-{width}")
