@@ -16,6 +16,11 @@ FRAME_SECONDS = 30
 MIN_VIDEO_SECONDS = 1.0
 
 NOT_MEDIA = "This is not a video, audio or image file MediaNest can read."
+NO_HEIF = (
+    "MediaNest cannot read HEIC or HEIF pictures, an iPhone's own format. Send it as a JPEG: "
+    "on the iPhone, Settings → Camera → Formats → Most Compatible, or export the photo."
+)
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 CUT_OFF = "The file is cut off or damaged, so it cannot be played. Upload the whole file again."
 # ffprobe's format names -> the extension we store the file as
 CONTAINERS = {
@@ -110,15 +115,20 @@ def _streams(path: Path) -> dict:
     except ValueError:
         found = {}
     if done.returncode != 0 or not found.get("streams"):
-        raise Refused(CUT_OFF if _looks_like_media(path) else NOT_MEDIA)
+        raise Refused(_unreadable(path))
     return found
 
 
-def _looks_like_media(path: Path) -> bool:
-    """Whether the file starts as a video container does (so it is one, cut off)."""
+def _unreadable(path: Path) -> str:
+    """Why ffprobe could not read it: a HEIF picture (which this ffmpeg cannot decode), a video
+    container that is cut off, or not media at all."""
     with path.open("rb") as handle:
         head = handle.read(12)
-    return head[4:8] == b"ftyp" or head.startswith((b"\x1aE\xdf\xa3", b"RIFF", b"OggS"))
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return NO_HEIF
+    if head[4:8] == b"ftyp" or head.startswith((b"\x1aE\xdf\xa3", b"RIFF", b"OggS")):
+        return CUT_OFF
+    return NOT_MEDIA
 
 
 def _read(path: Path) -> Probe:

@@ -49,6 +49,9 @@ def files(tmp_path_factory) -> dict[str, Path]:
         archive.writestr("a.txt", "hello " * 200)
     (d / "notes.mov").write_text("not a video\n" * 50)
     (d / "empty.mp4").write_bytes(b"")
+    # An iPhone photo's first box (ftyp, brand heic) and then its boxes, which ffmpeg 5 cannot read
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00\x00\x00\x0cmeta" * 40
+    (d / "IMG_0001.HEIC").write_bytes(heic)
     return {
         "video": black_then_picture(d / "beach.mp4"),
         "short": make(d / "short.mp4", "-f", "lavfi", "-i", f"{TESTSRC}:d=0.3", "-c:v", "libx264"),
@@ -69,6 +72,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
         "zip": d / "photos.mp4",
         "text": d / "notes.mov",
         "empty": d / "empty.mp4",
+        "heic": d / "IMG_0001.HEIC",
     }
 
 
@@ -130,6 +134,7 @@ def test_sound_and_pictures_are_accepted_as_what_they_are(files, name, kind, con
         ("zip", "not a video, audio or image file"),
         ("text", "not a video, audio or image file"),
         ("empty", "The file is empty."),
+        ("heic", "cannot read HEIC or HEIF pictures"),
         ("cut.mkv", "cut off or damaged"),
         ("cut.mp4", "cut off or damaged"),
         ("short", "too short to be a video"),
