@@ -45,6 +45,7 @@ from tests.security.world import (
     METRICS_TOKEN,
     OVERSEERR_SECRET,
     build,
+    empty,
 )
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -282,13 +283,13 @@ def matrix_app(services, tmp_path_factory, plex_tv):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    _empty_everything(services)  # and ids start from 1 again for the tests after these
 
 
 @pytest.fixture
-def world(matrix_app, services):
+def world(matrix_app):
     yield build(matrix_app)
-    _empty_everything(services)
-    matrix_app.extensions.pop("medianest.has_owner", None)  # the next test sets up again
+    empty(matrix_app)
 
 
 def rules_by_endpoint(app) -> dict:

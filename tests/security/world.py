@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Flask
+from redis import Redis
 
 from app import settings
 from app.crypto import encrypt
@@ -293,3 +294,17 @@ def build(app: Flask) -> World:
         db.session.commit()
         v["nothing"] = NOTHING
         return world
+
+
+def empty(app: Flask) -> None:
+    """Delete every row and the Redis keys, for the next test's world.
+
+    Rows, not TRUNCATE: on PostgreSQL deleting a few rows from each table is ten times faster,
+    and ids that go on counting are never mistaken for the last test's.
+    """
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        Redis.from_url(app.config["REDIS_URL"]).flushdb()
+        app.extensions.pop("medianest.has_owner", None)  # the next world sets up again
