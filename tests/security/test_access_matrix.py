@@ -449,3 +449,67 @@ def test_the_socket_address_asked_over_plain_http_is_no_server_error(matrix_app,
     for role in ROLES:
         answer = Asker(matrix_app, role).client.get("/ws")
         assert answer.status_code < 500, role
+
+
+HIDDEN_LIBRARY = [
+    ("library.section", {"section_key": "section_key"}),
+    ("library.collections", {"section_key": "section_key"}),
+    ("library.collection", {"section_key": "section_key", "name": "collection"}),
+    ("library.item", {"rating_key": "rating_key"}),
+    ("library.image", {"path": "poster"}),
+]
+
+
+def hide_the_library(app, world) -> None:
+    from app.models import LibrarySection
+
+    with app.app_context():
+        db.session.get(LibrarySection, world.values["section_id"]).hidden = True
+        db.session.commit()
+
+
+@pytest.mark.parametrize("endpoint, names", HIDDEN_LIBRARY)
+def test_a_hidden_library_is_for_admins_only(matrix_app, world, endpoint, names):
+    hide_the_library(matrix_app, world)
+    values = {key: world.values[name] for key, name in names.items()}
+    with matrix_app.test_request_context():
+        url = url_for(endpoint, **values)
+    for role in ROLES:
+        answer = Asker(matrix_app, role).client.get(url)
+        if role == ANONYMOUS:
+            assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+        else:
+            assert answer.status_code == (200 if role in ADMINS else 404), (url, role)
+
+
+def test_a_hidden_librarys_items_are_in_no_persons_search_or_mail(matrix_app, world):
+    hide_the_library(matrix_app, world)
+    item = f'/library/item/{world.values["rating_key"]}"'
+    with matrix_app.test_request_context():
+        mail = url_for("library.mail_image", token=world.values["mail_token"])
+    for role in ROLES[1:]:
+        asker = Asker(matrix_app, role)
+        found = asker.client.get("/library/search?q=dune").get_data(as_text=True)
+        assert (item in found) == (role in ADMINS), role
+        assert asker.client.get(mail).status_code == 404, role  # a mail client has no session
+    assert Asker(matrix_app, ANONYMOUS).client.get(mail).status_code == 404
+
+
+def test_someone_watching_a_download_sees_it_but_may_not_change_it(matrix_app, world):
+    from app.models import Download, DownloadItem, DownloadWatcher
+
+    download_id, item_id = world.values["download_id"], world.values["item_id"]
+    with matrix_app.app_context():
+        db.session.add(DownloadWatcher(download_id=download_id, user_id=world.values["bob_id"]))
+        db.session.commit()
+    bob = Asker(matrix_app, "bob")
+    assert bob.client.get(f"/downloads/{download_id}").status_code == 200
+    for action in ("retry", "cancel"):
+        for url in (f"/downloads/{download_id}/{action}", f"/downloads/items/{item_id}/{action}"):
+            answer = bob.client.post(
+                url, headers={"X-CSRFToken": bob.token()}, follow_redirects=True
+            )
+            assert "Only the person who added this download" in answer.get_data(as_text=True)
+    with matrix_app.app_context():
+        assert db.session.get(Download, download_id).status == "failed"
+        assert db.session.get(DownloadItem, item_id).status == "failed"

@@ -250,7 +250,7 @@ def build(app: Flask) -> World:
         store.save_titles([DUNE, ARRIVAL, WIRE, MOVIE], detailed=True, commit=False)
         world = World()
         v = world.values
-        v["alice_id"], world.by_role[ADA]["alice_id"] = alice.id, bob.id
+        v["alice_id"], v["bob_id"], world.by_role[ADA]["alice_id"] = alice.id, bob.id, bob.id
         _spread(world, "request_id", [_request(alice, t) for t in (DUNE, ARRIVAL, MOVIE)])
         downloads = [_download(alice, n) for n in (1, 2, 3)]
         _spread(world, "download_id", [download for download, _ in downloads])
