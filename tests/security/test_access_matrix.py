@@ -513,3 +513,21 @@ def test_someone_watching_a_download_sees_it_but_may_not_change_it(matrix_app, w
     with matrix_app.app_context():
         assert db.session.get(Download, download_id).status == "failed"
         assert db.session.get(DownloadItem, item_id).status == "failed"
+
+
+# alice's things by the words they show, and the list pages that could show them.
+LISTS = [
+    ("/downloads?everyone=1", "Clip 1", True),
+    ("/uploads?everyone=1", "Beach 1", True),
+    ("/downloads/subscriptions", "Playlist 1", True),
+    ("/requests", "Dune", False),  # My requests: an admin's own, like anyone's
+    ("/notifications/", "Dune is on Plex", False),
+]
+
+
+@pytest.mark.parametrize("url, words, admins_see_everyone", LISTS)
+def test_a_list_shows_a_person_only_their_own(matrix_app, world, url, words, admins_see_everyone):
+    for role in ROLES[1:]:
+        html = Asker(matrix_app, role).client.get(url).get_data(as_text=True)
+        should = role == "alice" or (admins_see_everyone and role in ADMINS)
+        assert (words in html) == should, (url, role)
