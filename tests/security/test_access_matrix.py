@@ -14,7 +14,7 @@ from simple_websocket import ConnectionClosed
 from app import create_app
 from app.extensions import db
 from simulators import SimulatorServer, plextv
-from tests.conftest import PASSWORD, Client, LiveServer, _config, _empty_everything
+from tests.conftest import Client, LiveServer, _config, _empty_everything
 from tests.integration.test_realtime import sign_in as socket_sign_in
 from tests.security.access import (
     ADMIN_ONLY,
@@ -321,18 +321,34 @@ def test_every_entry_has_a_known_class():
 
 
 class Asker:
-    """One signed-in (or anonymous) browser per role, with its form token."""
+    """One browser per role, signed in to each test's world, with its form token."""
 
     def __init__(self, app, role: str):
-        self.role, self.client, self._token = role, app.test_client(), None
-        if role != ANONYMOUS:
-            answer = self.client.post_form("/login", {"username": role, "password": PASSWORD})
-            assert answer.status_code == 302, f"{role} could not sign in"
+        self.role, self.client = role, app.test_client()
+        self._token = self._raw = None
+
+    def enter(self, world) -> None:
+        """Sign in to this world's session row (anonymous: none), keeping the form token."""
+        with self.client.session_transaction() as session:
+            session.clear()
+            if self._raw:
+                session["csrf_token"] = self._raw
+            if self.role != ANONYMOUS:
+                session["_user_id"], session["_fresh"] = world.logins[self.role], True
 
     def token(self) -> str:
         if self._token is None:
+            self.client.last_token = None
             self._token = self.client.token("/login" if self.role == ANONYMOUS else "/account")
+            with self.client.session_transaction() as session:
+                self._raw = session["csrf_token"]
         return self._token
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, **kwargs):
+        return self.client.post(url, headers={"X-CSRFToken": self.token()}, **kwargs)
 
     def ask(self, method: str, url: str, access: Access, form: dict, extra: dict | None = None):
         headers = {**access.headers, **(extra or {})}
@@ -342,6 +358,19 @@ class Asker:
             headers["X-CSRFToken"] = self.token()
         body = access.body if access.body is not None else (form or None)
         return self.client.open(url, method=method, headers=headers, data=body)
+
+
+@pytest.fixture(scope="module")
+def browsers(matrix_app) -> dict:
+    return {role: Asker(matrix_app, role) for role in ROLES}
+
+
+@pytest.fixture
+def askers(browsers, world) -> dict:
+    """Each role's browser, signed in to this test's world."""
+    for asker in browsers.values():
+        asker.enter(world)
+    return browsers
 
 
 def url_values(rule, access: Access, world, role: str, wrong_secret: bool = False):
@@ -390,10 +419,9 @@ HTTP_ENTRIES = [
 
 
 @pytest.mark.parametrize("endpoint", HTTP_ENTRIES)
-def test_access(matrix_app, world, endpoint):
+def test_access(matrix_app, world, askers, endpoint):
     access = TABLE[endpoint]
     rule = rules_by_endpoint(matrix_app)[endpoint]
-    askers = {role: Asker(matrix_app, role) for role in ROLES}
     problems = []
     for method in methods_of(rule):
         if access.secret or access.secret_headers:
@@ -445,10 +473,9 @@ def test_the_socket_is_for_signed_in_people_only(matrix_app, world):
         server.stop()
 
 
-def test_the_socket_address_asked_over_plain_http_is_no_server_error(matrix_app, world):
+def test_the_socket_address_asked_over_plain_http_is_no_server_error(askers):
     for role in ROLES:
-        answer = Asker(matrix_app, role).client.get("/ws")
-        assert answer.status_code < 500, role
+        assert askers[role].get("/ws").status_code < 500, role
 
 
 HIDDEN_LIBRARY = [
@@ -469,46 +496,43 @@ def hide_the_library(app, world) -> None:
 
 
 @pytest.mark.parametrize("endpoint, names", HIDDEN_LIBRARY)
-def test_a_hidden_library_is_for_admins_only(matrix_app, world, endpoint, names):
+def test_a_hidden_library_is_for_admins_only(matrix_app, world, askers, endpoint, names):
     hide_the_library(matrix_app, world)
     values = {key: world.values[name] for key, name in names.items()}
     with matrix_app.test_request_context():
         url = url_for(endpoint, **values)
     for role in ROLES:
-        answer = Asker(matrix_app, role).client.get(url)
+        answer = askers[role].get(url)
         if role == ANONYMOUS:
             assert answer.status_code == 302 and "/login" in answer.headers["Location"]
         else:
             assert answer.status_code == (200 if role in ADMINS else 404), (url, role)
 
 
-def test_a_hidden_librarys_items_are_in_no_persons_search_or_mail(matrix_app, world):
+def test_a_hidden_librarys_items_are_in_no_persons_search_or_mail(matrix_app, world, askers):
     hide_the_library(matrix_app, world)
     item = f'/library/item/{world.values["rating_key"]}"'
     with matrix_app.test_request_context():
         mail = url_for("library.mail_image", token=world.values["mail_token"])
     for role in ROLES[1:]:
-        asker = Asker(matrix_app, role)
-        found = asker.client.get("/library/search?q=dune").get_data(as_text=True)
+        found = askers[role].get("/library/search?q=dune").get_data(as_text=True)
         assert (item in found) == (role in ADMINS), role
-        assert asker.client.get(mail).status_code == 404, role  # a mail client has no session
-    assert Asker(matrix_app, ANONYMOUS).client.get(mail).status_code == 404
+        assert askers[role].get(mail).status_code == 404, role
+    assert askers[ANONYMOUS].get(mail).status_code == 404  # as a mail client asks: no session
 
 
-def test_someone_watching_a_download_sees_it_but_may_not_change_it(matrix_app, world):
+def test_someone_watching_a_download_sees_it_but_may_not_change_it(matrix_app, world, askers):
     from app.models import Download, DownloadItem, DownloadWatcher
 
     download_id, item_id = world.values["download_id"], world.values["item_id"]
     with matrix_app.app_context():
         db.session.add(DownloadWatcher(download_id=download_id, user_id=world.values["bob_id"]))
         db.session.commit()
-    bob = Asker(matrix_app, "bob")
-    assert bob.client.get(f"/downloads/{download_id}").status_code == 200
+    bob = askers["bob"]
+    assert bob.get(f"/downloads/{download_id}").status_code == 200
     for action in ("retry", "cancel"):
         for url in (f"/downloads/{download_id}/{action}", f"/downloads/items/{item_id}/{action}"):
-            answer = bob.client.post(
-                url, headers={"X-CSRFToken": bob.token()}, follow_redirects=True
-            )
+            answer = bob.post(url, follow_redirects=True)
             assert "Only the person who added this download" in answer.get_data(as_text=True)
     with matrix_app.app_context():
         assert db.session.get(Download, download_id).status == "failed"
@@ -526,8 +550,8 @@ LISTS = [
 
 
 @pytest.mark.parametrize("url, words, admins_see_everyone", LISTS)
-def test_a_list_shows_a_person_only_their_own(matrix_app, world, url, words, admins_see_everyone):
+def test_a_list_shows_a_person_only_their_own(askers, url, words, admins_see_everyone):
     for role in ROLES[1:]:
-        html = Asker(matrix_app, role).client.get(url).get_data(as_text=True)
+        html = askers[role].get(url).get_data(as_text=True)
         should = role == "alice" or (admins_see_everyone and role in ADMINS)
         assert (words in html) == should, (url, role)

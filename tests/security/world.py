@@ -66,6 +66,8 @@ class World:
 
     values: dict = field(default_factory=dict)
     by_role: dict = field(default_factory=lambda: {ADMIN: {}, ADA: {}})
+    # What flask-login keeps in each person's session cookie: their id and a live session key.
+    logins: dict = field(default_factory=dict)
 
     def value(self, name: str, role: str):
         return self.by_role.get(role, {}).get(name, self.values[name])
@@ -168,6 +170,13 @@ def _arriving_upload(alice: User) -> str:
     return row.key
 
 
+def _login(user: User) -> str:
+    """A live session row, as signing in makes, and the value the cookie holds for it."""
+    key = new_session_key()
+    db.session.add(UserSession(user_id=user.id, key_hash=hash_session_key(key), method="password"))
+    return f"{user.id}:{key}"
+
+
 def _second_session(alice: User) -> int:
     """A session of alice's on another device (ending it leaves this one signed in)."""
     row = UserSession(
@@ -246,7 +255,7 @@ def build(app: Flask) -> World:
     """People and alice's things; the owner set up MediaNest, so every page is open."""
     with app.app_context():
         owner = create_owner(ADMIN, PASSWORD)
-        alice, bob, _ = _person(ALICE), _person(BOB), _person(ADA, role="admin")
+        alice, bob, ada = _person(ALICE), _person(BOB), _person(ADA, role="admin")
         store.save_titles([DUNE, ARRIVAL, WIRE, MOVIE], detailed=True, commit=False)
         world = World()
         v = world.values
@@ -293,6 +302,8 @@ def build(app: Flask) -> World:
         settings.put({"overseerr.webhook_auth": OVERSEERR_SECRET})
         db.session.commit()
         v["nothing"] = NOTHING
+        world.logins = {user.username: _login(user) for user in (owner, alice, bob, ada)}
+        db.session.commit()
         return world
 
 
