@@ -261,6 +261,15 @@ def plex_tv():
         yield server.url
 
 
+def quick_commits(database_url: str) -> dict:
+    """PostgreSQL without waiting for each commit to reach the disk: each test builds and
+    empties a world, and nothing here needs to survive a crash."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    options = "-c max_parallel_workers_per_gather=0 -c synchronous_commit=off"
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": options}}}
+
+
 @pytest.fixture(scope="module")
 def matrix_app(services, tmp_path_factory, plex_tv):
     """One app for the whole matrix; each test empties the database behind it."""
@@ -276,6 +285,7 @@ def matrix_app(services, tmp_path_factory, plex_tv):
             TMDB_IMAGE_URL=DEAD,
             METRICS_TOKEN=METRICS_TOKEN,
             NOTIFY_TIMEOUT=2.0,
+            **quick_commits(services.database_url),
         )
     )
     app.test_client_class = Client
