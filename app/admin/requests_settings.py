@@ -7,7 +7,7 @@ from app.admin import bp
 from app.admin import requests_settings_services as services
 from app.auth.decorators import admin_required
 from app.htmx import render
-from app.integrations.overseerr import OverseerrError
+from app.integrations.overseerr import NotConfigured, OverseerrError
 
 
 def _page(values=None, errors=None, status_code=200, **extra):
@@ -78,5 +78,6 @@ def requests_settings_matches():
     try:
         report = services.import_matches(actor=current_user)
     except OverseerrError as exc:
-        return _page(match_problem=str(exc), status_code=502)
+        status = 400 if isinstance(exc, NotConfigured) else 502
+        return _page(match_problem=str(exc), status_code=status)
     return _page(report=report)

@@ -32,6 +32,10 @@ class OverseerrError(Exception):
         self.status, self.body = status, body
 
 
+class NotConfigured(OverseerrError):
+    """No address to call: a setting to fill in, not an outage."""
+
+
 class Unreachable(OverseerrError):
     retry = breaker = True
 
@@ -179,6 +183,8 @@ class OverseerrClient:
     # -- building and sending ----------------------------------------------------------------
 
     def prepare(self, method, path, *, params=None, body=None, as_user=None):
+        if not self.base_url.startswith(("http://", "https://")):
+            raise NotConfigured("No Overseerr address is saved: enter it and save first.")
         headers = {"X-Api-Key": self.api_key, "Accept": "application/json"}
         if as_user is not None:
             headers["X-Api-User"] = str(int(as_user))

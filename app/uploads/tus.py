@@ -92,6 +92,8 @@ def _refusal(size: int) -> tuple[int, str] | None:
 @bp.route("/files", methods=["OPTIONS"], provide_automatic_options=False)
 @login_required
 def options():
+    if not current_user.is_authenticated:  # login_required lets OPTIONS through on purpose
+        return _answer(401, "Sign in to upload.")
     return _answer(
         204,
         Tus_Version=VERSION,

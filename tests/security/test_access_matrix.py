@@ -412,14 +412,7 @@ def form_for(access: Access, world, role: str) -> dict:
 
 # Endpoints that do not yet behave as their entry says: the entry is what is right, and the
 # test fails strictly once the endpoint is fixed, so the mark is taken off then.
-KNOWN_BUGS = {
-    "admin.requests_settings_matches": (
-        "with no Overseerr address saved, Import matches is a 500 (requests.MissingSchema)"
-    ),
-    "uploads.options": (
-        "anonymous gets 204 with the tus limits: flask-login's login_required lets OPTIONS through"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}  # endpoint: what is wrong, while it is (a strict xfail)
 HTTP_ENTRIES = [
     pytest.param(e, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[e]))
     if e in KNOWN_BUGS
