@@ -72,3 +72,6 @@ def sync_library() -> None:
     if result["error"]:
         click.echo(f"Error: {result['error']}", err=True)
     sys.exit(0 if result["status"] == "succeeded" else 1)
+
+
+from app.backups import cli as _backup_commands  # noqa: E402,F401  (registers backup, restore)

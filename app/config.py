@@ -16,6 +16,8 @@ class Defaults:
     REDIS_URL = ""  # empty: an embedded Redis on a unix socket in DATA_DIR
     SECRET_KEY = ""  # empty: generated once and kept in DATA_DIR
     MEDIA_ROOT = ""  # empty: DATA_DIR/media
+    BACKUP_DIR = ""  # empty: DATA_DIR/backups
+    BACKUP_PASSPHRASE = ""  # empty: the one an admin set under Admin → Backups
     HOST = "0.0.0.0"
     PORT = 8000
     DEMO = False

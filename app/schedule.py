@@ -4,6 +4,8 @@ from flask import Flask
 from redis import Redis
 from rq.cron import CronScheduler
 
+from app.backups.services import scheduled_backup
+from app.backups.services import sweep as sweep_backups
 from app.discover.tasks import refresh_details, refresh_lists
 from app.downloads.subscription_tasks import check_due_subscriptions
 from app.downloads.tasks import sweep_downloads
@@ -45,4 +47,6 @@ def build_cron(app: Flask, connection: Redis) -> CronScheduler:
     # Notifications: unfanned events, due retries and batches, claims of killed workers.
     # Every 10 s: a destination's batching window (60 s) ends at most this long before it sends.
     cron.register(sweep_notifications, "default", interval=10, job_timeout=120, result_ttl=60)
+    cron.register(scheduled_backup, "default", cron="0 2 * * *", job_timeout=300, result_ttl=86400)
+    cron.register(sweep_backups, "default", interval=60, job_timeout=60, result_ttl=60)
     return cron

@@ -59,6 +59,11 @@ SPECS = {
         Spec("uploads.plex_path"),  # the same folder as Plex sees it
         Spec("uploads.library"),  # the Plex library's title or key
         Spec("uploads.convert", False),  # re-encode what Plex cannot direct-play to H.264/AAC
+        Spec("backup.passphrase", secret=True),  # seals every backup; never inside one
+        Spec("backup.enabled", True),  # the daily backup at 02:00
+        Spec("backup.keep_daily", 7),
+        Spec("backup.keep_weekly", 4),
+        Spec("backup.keep_monthly", 6),
         Spec("oidc.enabled", False),
         Spec("oidc.issuer"),
         Spec("oidc.client_id"),

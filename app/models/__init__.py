@@ -1,6 +1,7 @@
 """The data model; one module per area."""
 
 from app.models.audit import AuditEvent
+from app.models.backups import Backup
 from app.models.discover import DiscoverList, DiscoverTitle
 from app.models.downloads import Download, DownloadItem, DownloadWatcher, Subscription
 from app.models.health import AppError, HealthSample, Incident, ServiceState
@@ -30,6 +31,7 @@ from app.models.uploads import Upload
 from app.models.users import User
 
 __all__ = [
+    "Backup",
     "Delivery",
     "NotifyChannel",
     "NotifyEvent",

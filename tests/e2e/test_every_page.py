@@ -64,6 +64,7 @@ NOT_PAGES = {
     "downloads.thumbnail",
     "uploads.derived",  # an upload's poster, strip and preview: files, not pages
     "uploads.original",
+    "admin.backups_download",  # a sealed archive: a file, not a page
 }
 # Answers for machines and sign-in round trips; still walked, after the pages, as they end
 # with an explanation a person may land on.

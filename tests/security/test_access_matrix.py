@@ -58,6 +58,12 @@ DEAD = "http://127.0.0.1:9"  # nothing listens there: an outside service that is
 TABLE: dict[str, Access] = {
     # Admin pages and actions
     "admin.audit": Access(ADMIN_ONLY),
+    "admin.backups_page": Access(ADMIN_ONLY),
+    "admin.backups_list": Access(ADMIN_ONLY),
+    "admin.backups_now": Access(ADMIN_ONLY),
+    "admin.backups_passphrase": Access(ADMIN_ONLY),
+    "admin.backups_schedule": Access(ADMIN_ONLY),
+    "admin.backups_download": Access(ADMIN_ONLY, args={"backup_id": MISSING}),
     "admin.download_limits": Access(ADMIN_ONLY),
     "admin.download_limits_save": Access(ADMIN_ONLY),
     "admin.downloads_cookies": Access(ADMIN_ONLY),
