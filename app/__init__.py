@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
+import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.bounded import IdConverter
 from app.config import build_config
-from app.embedded import limiter_storage_uri, start_embedded_redis
+from app.embedded import embedded_redis_for_command, limiter_storage_uri, start_embedded_redis
 from app.extensions import csrf, db, htmx_ext, limiter, login_manager, migrate, sock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +24,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(build_config(test_config))
     app.url_map.converters["int"] = IdConverter  # before any route is added
     if not app.config["REDIS_URL"]:
-        app.config["REDIS_URL"] = start_embedded_redis(app.config["DATA_DIR"])
+        # A `flask ...` command (built inside click's context) uses the running app's Redis or
+        # stops the one it started; web and worker processes keep theirs (`make run` stops it).
+        under_cli = click.get_current_context(silent=True) is not None
+        start = embedded_redis_for_command if under_cli else start_embedded_redis
+        app.config["REDIS_URL"] = start(app.config["DATA_DIR"])
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": 25})
     if app.config["TRUSTED_PROXIES"]:

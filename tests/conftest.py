@@ -4,6 +4,7 @@ With MEDIANEST_DATABASE_URL / MEDIANEST_REDIS_URL set (CI: PostgreSQL and Redis)
 them; otherwise a SQLite file and an embedded Redis under a temporary folder.
 """
 
+import atexit
 import os
 import re
 import signal
@@ -58,7 +59,12 @@ def reset_database(url: str) -> None:
 def services(tmp_path_factory) -> Services:
     base = tmp_path_factory.mktemp("medianest")
     database_url = os.environ.get("MEDIANEST_DATABASE_URL") or f"sqlite:///{base / 'test.db'}"
-    redis_url = os.environ.get("MEDIANEST_REDIS_URL") or start_embedded_redis(str(base))
+    redis_url = os.environ.get("MEDIANEST_REDIS_URL")
+    if not redis_url:
+        redis_url = start_embedded_redis(str(base))
+        # Stopped at exit, after the apps' event listeners (registered later, so told first) stop
+        # listening; stopped at the end of the session, they would log about a lost Redis.
+        atexit.register(stop_embedded_redis)
     reset_database(database_url)
     from flask_migrate import upgrade
 
@@ -66,8 +72,7 @@ def services(tmp_path_factory) -> Services:
     with migrator.app_context():
         upgrade()
         db.engine.dispose()
-    yield Services(database_url, redis_url, base)
-    stop_embedded_redis()
+    return Services(database_url, redis_url, base)
 
 
 def _config(data_dir: Path, database_url: str, redis_url: str, **extra) -> dict:
