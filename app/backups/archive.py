@@ -75,6 +75,7 @@ def make(folder: Path, name: str, passphrase: str, data_dir: Path, about: dict) 
     try:
         with tempfile.TemporaryDirectory(prefix=".dump-", dir=folder) as work:
             dump_name, rows, schema = dumps.dump(Path(work))
+            files = state_files(data_dir)
             manifest = {
                 "format": FORMAT,
                 "created_at": utcnow().isoformat(),
@@ -82,7 +83,7 @@ def make(folder: Path, name: str, passphrase: str, data_dir: Path, about: dict) 
                 "schema": schema,
                 "dump": dump_name,
                 "rows": rows,
-                "files": [p.name for p in state_files(data_dir)],
+                "files": [p.name for p in files],
                 **about,
             }
             with partial.open("wb") as raw:
@@ -92,7 +93,7 @@ def make(folder: Path, name: str, passphrase: str, data_dir: Path, about: dict) 
                 with tarfile.open(fileobj=sealed, mode="w|gz") as tar:
                     _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=1).encode())
                     tar.add(Path(work) / dump_name, arcname=dump_name)
-                    for path in state_files(data_dir):
+                    for path in files:
                         tar.add(path, arcname=f"data/{path.name}")
                 sealed.close()
                 raw.flush()

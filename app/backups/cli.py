@@ -12,10 +12,7 @@ from app.backups.sealed import SealError
 from app.cli import bp
 
 
-def _passphrase(confirm: bool) -> str:
-    given = current_app.config.get("BACKUP_PASSPHRASE") or ""
-    if given:
-        return given
+def _asked(confirm: bool) -> str:
     if not sys.stdin.isatty():
         sys.exit("Set MEDIANEST_BACKUP_PASSPHRASE: there is no terminal to ask for it on.")
     return click.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm)
@@ -24,7 +21,7 @@ def _passphrase(confirm: bool) -> str:
 @bp.cli.command("backup")
 def backup() -> None:
     """Back up now, in the foreground; prints the archive's path last."""
-    secret = services.passphrase() or _passphrase(confirm=True)
+    secret = services.passphrase() or _asked(confirm=True)
     row = services.start_now("cli")
     result = services.make(row, secret, retry=False)
     if result != "done":
@@ -42,7 +39,8 @@ def backup() -> None:
 def restore(file: Path, yes: bool) -> None:
     """Restore a backup file over this MediaNest's database and state files."""
     try:
-        found = restoring.plan(file, _passphrase(confirm=False))
+        secret = current_app.config.get("BACKUP_PASSPHRASE") or _asked(confirm=False)
+        found = restoring.plan(file, secret)
     except (restoring.RestoreRefused, SealError) as exc:
         sys.exit(f"Nothing was replaced. {exc}")
     try:

@@ -117,13 +117,11 @@ def apply(found: Plan) -> None:
             "first, then restore; nothing was replaced."
         )
     dump = found.folder / found.manifest["dump"]
+    db.session.remove()
+    db.engine.dispose()  # no connection of ours holds the old database open
     if found.manifest["database"] == "postgresql":
-        db.session.remove()
-        db.engine.dispose()
         dumps.restore_postgres_into(dump, db.engine.url, replace=True)
     else:
-        db.session.remove()
-        db.engine.dispose()
         dumps.restore_sqlite_to(dump, Path(make_url(str(db.engine.url)).database))
     _put_back_files(found)
     db.engine.dispose()
