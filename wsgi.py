@@ -25,5 +25,8 @@ with app.app_context():
     from app.notify.setup import provision_from_environment as notify_env
 
     notify_env()
+    from app.backups.demo import seed_bucket
+
+    seed_bucket()
 if problem:
     sys.stderr.write(f"MediaNest could not set up Plex from MEDIANEST_PLEX_URL: {problem}\n")

@@ -63,6 +63,7 @@ class Defaults:
     HOME_VIDEOS_LIBRARY = ""  # the Plex library's title or key
     DOWNLOAD_ALLOWED_HOSTS = ""  # extra hosts, comma-separated; loopback/private only if named
     DEMO_VIDEO_URL = ""  # demo mode: the simulated video site, for the "try this" links
+    DEMO_BUCKET_URL = ""  # demo mode: the simulated S3 bucket that backups are copied to
     DOWNLOAD_WORKERS = 2  # videos fetched at once by `make run` (one worker process each)
     DOWNLOAD_ATTEMPTS = 3  # tries per video before it fails for good
     DOWNLOAD_RETRY_SECONDS = 30.0  # first retry; doubles each time

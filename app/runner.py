@@ -92,8 +92,8 @@ def outside_services(config: dict) -> tuple[dict, list]:
         simulators, demo_settings = start_all()
         environ.update(demo_settings)
         print(
-            "Demo mode: simulated plex.tv, Plex Media Server, TMDB, Overseerr, Uptime Kuma and a "
-            "video site are running.",
+            "Demo mode: simulated plex.tv, Plex Media Server, TMDB, Overseerr, Uptime Kuma, a "
+            "video site and an S3 bucket are running.",
             flush=True,
         )
         hook = demo_settings.get("MEDIANEST_NOTIFY_URLS", "")

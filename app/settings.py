@@ -64,6 +64,17 @@ SPECS = {
         Spec("backup.keep_daily", 7),
         Spec("backup.keep_weekly", 4),
         Spec("backup.keep_monthly", 6),
+        # The S3-compatible bucket that holds a copy of each backup (empty bucket: none).
+        Spec("backup.s3_enabled", False),
+        Spec("backup.s3_endpoint"),  # empty: AWS S3 itself
+        Spec("backup.s3_region", "us-east-1"),
+        Spec("backup.s3_bucket"),
+        Spec("backup.s3_prefix", "medianest/"),
+        Spec("backup.s3_access_key"),
+        Spec("backup.s3_secret_key", secret=True),
+        Spec("backup.s3_keep_daily", 14),
+        Spec("backup.s3_keep_weekly", 8),
+        Spec("backup.s3_keep_monthly", 12),
         Spec("oidc.enabled", False),
         Spec("oidc.issuer"),
         Spec("oidc.client_id"),

@@ -138,6 +138,18 @@ def _mailbox_simulator() -> Simulator:
     )
 
 
+def _bucket_simulator() -> Simulator:
+    """Demo S3-compatible bucket, where Admin → Backups sends its copies."""
+    from simulators import bucket
+
+    return Simulator(
+        "S3 bucket",
+        bucket.create_app,
+        {"MEDIANEST_DEMO_BUCKET_URL": "{url}"},
+        on_start=bucket.make_bucket,
+    )
+
+
 # Each outside service's simulator registers here as it is written.
 SIMULATORS: list[Simulator] = [
     *_plex_simulators(),
@@ -146,6 +158,7 @@ SIMULATORS: list[Simulator] = [
     _video_simulator(),
     _kuma_simulator(),
     _mailbox_simulator(),
+    _bucket_simulator(),
 ]
 
 

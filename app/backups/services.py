@@ -118,7 +118,9 @@ def sweep() -> int:
     ).all()
     for backup_id in stale:
         _start(backup_id)
-    return len(stale)
+    from app.backups import offsite  # it builds on this module
+
+    return len(stale) + offsite.sweep_uploads()
 
 
 # -- making one --------------------------------------------------------------------------------
@@ -182,7 +184,10 @@ def make(row: Backup, secret: str, *, retry: bool) -> str:
     _write_sidecar(made)
     db.session.commit()
     verify(row, secret)
-    prune()
+    from app.backups import offsite  # it builds on this module
+
+    offsite.queue_upload(row)
+    prune(keep=offsite.waiting_for_bucket())
     return "done"
 
 
@@ -304,8 +309,9 @@ def to_keep(rows: list[Backup], daily: int, weekly: int, monthly: int) -> set[in
     return kept
 
 
-def prune() -> int:
-    """Remove finished backups the retention no longer keeps; returns how many went."""
+def prune(keep: set[int] = frozenset()) -> int:
+    """Remove finished backups the retention no longer keeps (nor `keep` names: their copy is
+    not in the bucket yet); returns how many went."""
     rows = list(
         db.session.scalars(
             select(Backup)
@@ -313,7 +319,7 @@ def prune() -> int:
             .order_by(Backup.created_at.desc(), Backup.id.desc())
         )
     )
-    kept = to_keep(rows, *keep_counts())
+    kept = to_keep(rows, *keep_counts()) | keep
     gone = 0
     for row in rows:
         if row.id in kept:

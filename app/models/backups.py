@@ -14,6 +14,8 @@ from app.models.base import UTCDateTime, utcnow
 
 QUEUED, RUNNING, DONE, FAILED, REMOVED = "queued", "running", "done", "failed", "removed"
 VERIFIED, NOT_VERIFIED = "verified", "not_verified"  # Backup.verified, once it was checked
+# Backup.bucket_status: None when no bucket was set up; the copy's own life after that.
+PENDING, UPLOADING, UPLOADED = "pending", "uploading", "uploaded"  # and FAILED, REMOVED
 
 
 class Backup(db.Model):
@@ -37,3 +39,11 @@ class Backup(db.Model):
     requested_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The copy in the S3-compatible bucket, kept by the bucket's own retention.
+    bucket_status: Mapped[str | None] = mapped_column(String(16), index=True)
+    bucket_key: Mapped[str] = mapped_column(String(300), default="")
+    bucket_error: Mapped[str] = mapped_column(Text, default="")
+    bucket_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When a pending copy is tried next; while uploading, when its lease ends.
+    bucket_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bucket_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it was uploaded
