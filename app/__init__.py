@@ -73,6 +73,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     forms.init_app(app)
     templating.init_app(app)
     init_request_metrics(app)
+    from app.backups import maintenance
+
+    maintenance.init_app(app)
     for blueprint in (
         setup_bp,
         auth_bp,

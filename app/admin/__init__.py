@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from app.admin import (  # noqa: E402,F401
     audit_log,
     backups,
+    backups_restore,
     downloads_settings,
     downloads_settings_limits,
     invites,

@@ -7,8 +7,8 @@ from app.admin import backups_bucket as bucket_form
 from app.admin import backups_services as services
 from app.admin import bp
 from app.auth.decorators import admin_required
+from app.backups import admin_restore, offsite
 from app.backups import bucket as target
-from app.backups import offsite
 from app.backups import services as backups
 from app.extensions import db
 from app.htmx import render
@@ -23,6 +23,7 @@ def _context(values=None, errors=None, bucket=None) -> dict:
         "values": values or services.current(),
         "bucket": bucket or bucket_form.current(),
         "bucket_on": target.configured() is not None,
+        "last_restore": admin_restore.last(),
         "errors": errors or {},
         "rows": rows,
         "busy": any(r.status in ("queued", "running") for r in rows),

@@ -108,9 +108,10 @@ def _describe(found: Plan) -> list[str]:
     return lines
 
 
-def apply(found: Plan) -> None:
-    """Replace the database and the state files with the backup's. Run with MediaNest stopped."""
-    workers = running_workers()
+def apply(found: Plan, *, workers_paused: bool = False) -> None:
+    """Replace the database and the state files with the backup's. Run with MediaNest stopped,
+    or from the restore job, which paused the workers and put the site in maintenance."""
+    workers = 0 if workers_paused else running_workers()
     if workers:
         raise RestoreRefused(
             f"MediaNest is running ({workers} worker{'s' if workers != 1 else ''}): stop it "

@@ -43,6 +43,8 @@ TABLE: dict[str, Access] = {
     "admin.backups_bucket": Access(ADMIN_ONLY),
     "admin.backups_bucket_test": Access(ADMIN_ONLY),
     "admin.backups_send": Access(ADMIN_ONLY, args={"backup_id": MISSING}),
+    "admin.backups_restore": Access(OWNER_ONLY, args={"backup_id": MISSING}),
+    "admin.backups_restore_start": Access(OWNER_ONLY, args={"backup_id": MISSING}),
     "admin.download_limits": Access(ADMIN_ONLY),
     "admin.download_limits_save": Access(ADMIN_ONLY),
     "admin.downloads_cookies": Access(ADMIN_ONLY),
