@@ -5,10 +5,11 @@ import time
 
 from flask import Flask
 from redis.exceptions import RedisError
-from rq import get_current_job
+from rq import Worker, get_current_job
 from rq.job import Job
+from rq.registry import StartedJobRegistry
 
-from app import correlation
+from app import correlation, liveness
 from app.extensions import db, get_queue, redis_conn
 from app.realtime.events import publish
 
@@ -81,12 +82,35 @@ def enqueue(func_path: str, *args, queue: str = "default", job_id: str | None = 
     q = get_queue(queue)
     if job_id:
         existing = q.fetch_job(job_id)
-        if existing is not None and existing.get_status(refresh=False) in {"queued", "started"}:
+        status = existing.get_status(refresh=False) if existing is not None else None
+        if status == "started" and _abandoned(existing):
+            _forget_started(q, job_id)
+        elif status in {"queued", "started"}:
             return existing
     reference = correlation.current_id()
     if reference:
         kwargs["meta"] = {**(kwargs.get("meta") or {}), "correlation_id": reference}
     return q.enqueue(func_path, *args, job_id=job_id, **kwargs)
+
+
+def _forget_started(queue, job_id: str) -> None:
+    """Take an abandoned job's entries off its queue's started registry, so RQ's own cleanup
+    later finds nothing to fail under the id the new job now has."""
+    registry = StartedJobRegistry(queue.name, connection=queue.connection)
+    entries = queue.connection.zrange(registry.key, 0, -1)
+    mine = [e for e in entries if registry.parse_job_id(e) == job_id]
+    if mine:
+        queue.connection.zrem(registry.key, *mine)
+
+
+def _abandoned(job: Job) -> bool:
+    """A started job whose worker was killed on this machine (its process is gone). RQ itself
+    notices only once the job's heartbeat expires, and until then the job would block its id."""
+    if not job.worker_name:
+        return False
+    key = Worker.redis_worker_namespace_prefix + job.worker_name
+    worker = Worker.find_by_key(key, connection=job.connection)
+    return worker is None or liveness.gone(worker.hostname, worker.pid)
 
 
 def report_progress(event: dict, **audience) -> None:

@@ -10,7 +10,7 @@ from redis.exceptions import LockError, RedisError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import audit, settings
+from app import audit, liveness, settings
 from app.crypto import encrypt
 from app.extensions import db, redis_conn
 from app.library import plex_pages, section_rows, sync
@@ -53,7 +53,7 @@ def section_locks(keys: list[str]):
     try:
         for key in keys:
             lock = redis_conn().lock(LOCK_PREFIX + key, timeout=LOCK_SECONDS)
-            if not lock.acquire(blocking=False):
+            if not _acquire(lock):
                 raise SyncSkipped("Another sync of this library is running; this one was skipped.")
             held.append(lock)
         yield held
@@ -63,6 +63,23 @@ def section_locks(keys: list[str]):
                 lock.release()
             except (LockError, RedisError):
                 pass  # it lapsed; the next scan takes it
+
+
+def _acquire(lock) -> bool:
+    """Take the lock, or take it over from a sync whose worker was killed on this machine (its
+    lock would otherwise hold every sync of the library back until it lapses)."""
+    token = f"{liveness.holder_tag()}:{secrets.token_hex(8)}"
+    if lock.acquire(blocking=False, token=token):
+        return True
+    held_by = lock.redis.get(lock.name)
+    if held_by is None or not liveness.tag_gone(held_by.decode(errors="replace")):
+        return False
+    # Only the dead holder's value is removed: a sync that took it meanwhile keeps it.
+    lock.redis.eval(TAKE_OVER, 1, lock.name, held_by)
+    return bool(lock.acquire(blocking=False, token=token))
+
+
+TAKE_OVER = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
 
 
 def _renew(locks) -> None:
