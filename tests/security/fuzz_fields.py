@@ -20,6 +20,7 @@ HANDED = re.compile(r"([A-Za-z_][\w.]*)\((?:[^()]*?\b)?request(?:\.(?:form|args|
 FORM_CLASS = re.compile(r"\b([A-Z]\w*Form)\(")
 # Keys that are not fields: session and settings keys, config, response headers.
 NOT_FIELDS = {"csrf_token", "_user_id", "_fresh", "Location", "HX-Request", "HX-Trigger"}
+NOT_FIELDS |= {"GET", "POST", "PUT", "PATCH", "DELETE"}  # methods=["POST"] in a route
 SENDERS = ("action", "hx-post", "hx-get", "hx-put", "hx-patch", "hx-delete")
 FIELD_TAGS = ("input", "select", "textarea", "button")
 # Read from headers, not a form: what a tus client sends.

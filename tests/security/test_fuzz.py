@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, PathConverter
 
@@ -94,6 +95,15 @@ def fields(matrix_app, browsers):
 
 
 @pytest.fixture(scope="module", autouse=True)
+def hypothesis_home(tmp_path_factory):
+    """Hypothesis keeps a cache of the constants in our source: in a temporary folder, not a
+    .hypothesis folder in the checkout."""
+    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
+    yield
+    set_hypothesis_home_dir(None)
+
+
+@pytest.fixture(scope="module", autouse=True)
 def figures(request):
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
@@ -156,7 +166,7 @@ def _pairs(draw, names: list[str], values) -> MultiDict:
     return MultiDict([(name, draw(values)) for name in chosen])
 
 
-def _body(draw, endpoint, method, form_names, values) -> tuple:
+def _body(draw, endpoint, form_names, values) -> tuple:
     if endpoint in JSON_BODY:
         return draw(fuzz_values.json_texts(form_names)).encode(), "application/json"
     form = _pairs(draw, form_names, values)
@@ -190,7 +200,7 @@ def asks(draw, endpoint, rule, access, names, world_):
         if method == "PATCH":
             ask.data = draw(st.binary(max_size=64))
         else:
-            ask.data, ask.content_type = _body(draw, endpoint, method, form_names, values)
+            ask.data, ask.content_type = _body(draw, endpoint, form_names, values)
     return role, ask
 
 
