@@ -5,6 +5,7 @@ traversal in what serves files, an image proxy made to fetch other addresses, re
 site and forms sent from another site. None reproduces. Stored XSS is in its own file.
 """
 
+from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -185,13 +186,14 @@ FILE_ROUTES = [
 
 @pytest.fixture
 def secrets(matrix_app):
-    data = matrix_app.config["DATA_DIR"]
-    beside = urlsplit("file://" + data).path.rstrip("/").rsplit("/", 1)[0] + "/secret.txt"
-    inside = data.rstrip("/") + "/secret.txt"
-    for path in (beside, inside):
-        with open(path, "w") as handle:
-            handle.write(SECRET_TEXT)
-    return [beside, inside]
+    """The secret beside the data folder, and one inside it that no route is for."""
+    data = Path(matrix_app.config["DATA_DIR"])
+    paths = [data.parent / "secret.txt", data / "secret.txt"]
+    for path in paths:
+        path.write_text(SECRET_TEXT)
+    yield [str(path) for path in paths]
+    for path in paths:
+        path.unlink()
 
 
 def test_no_file_route_serves_a_file_from_outside_its_folder(world, askers, secrets):
