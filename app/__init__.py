@@ -38,9 +38,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
+    from app.forms import refuse_nameless_parts
     from app.uploads.chunks import allow_upload_chunks
 
     app.before_request(allow_upload_chunks)  # before the CSRF check, which opens the body
+    app.before_request(refuse_nameless_parts)  # before the CSRF check, which fails on them
     csrf.init_app(app)
     htmx_ext.init_app(app)
     limiter.init_app(app)

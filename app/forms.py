@@ -61,5 +61,17 @@ def _refuse_misplaced_files():
     return render_error(400, "This form takes text only, but a file was sent in it.")
 
 
+def refuse_nameless_parts():
+    """A multipart part without a name is no field of any form: a 400, before the CSRF check
+    (which reads every name as text) fails on it."""
+    if request.method not in SUBMIT_METHODS or request.mimetype != "multipart/form-data":
+        return None
+    if None not in request.form and None not in request.files:
+        return None
+    from app.errors import render_error
+
+    return render_error(400, "This form has a part without a name; send the form again.")
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_misplaced_files)

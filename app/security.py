@@ -39,6 +39,9 @@ def is_safe_next(target: str | None) -> bool:
     """Only paths on this site may follow a sign-in (no open redirect)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False
+    # A control character would break the Location header (CR, LF) or be dropped by browsers.
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and "\\" not in target
 

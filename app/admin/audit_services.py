@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from app.admin.audit_words import action_label, detail_label, sentence
+from app.auth.usernames import visible
 from app.extensions import db
 from app.models import AuditEvent
 from app.paging import Page, contains, page_number, paginate
@@ -28,7 +29,8 @@ class AuditQuery:
     @classmethod
     def from_args(cls, args) -> "AuditQuery":
         values = {
-            name: args.get(name, "").strip()[:100]
+            # Only visible characters: PostgreSQL refuses a NUL byte in the query (a 500).
+            name: visible(args.get(name, "")).strip()[:100]
             for name in ("action", "actor", "target", "date_from", "date_to")
         }
         errors = {}

@@ -38,7 +38,9 @@ def destinations() -> list[tuple[str, str]]:
 def _filters() -> tuple[str, str]:
     state = request.args.get("state", "")
     target = request.args.get("target", "")
-    return (state if state in STATES else ""), (target if len(target) <= MAX_KEY else "")
+    # Keys are printable: a NUL byte would be refused by PostgreSQL mid-query (a 500).
+    known = len(target) <= MAX_KEY and target.isprintable()
+    return (state if state in STATES else ""), (target if known else "")
 
 
 def deliveries(state: str, target: str, page: int):

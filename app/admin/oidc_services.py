@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from app import settings
+from app.auth.usernames import visible
 from app.integrations.oidc import OidcError, discover, url_problem
 
 MAX_LABEL = 40
@@ -32,7 +33,7 @@ def form_values(form) -> dict:
         "oidc.client_id": form.get("client_id", "").strip(),
         "oidc.admin_claim": form.get("admin_claim", "").strip(),
         "oidc.admin_value": form.get("admin_value", "").strip(),
-        "oidc.label": form.get("label", "").strip(),
+        "oidc.label": visible(form.get("label", "")).strip(),  # a button's text, no NUL
         "has_secret": bool(settings.get("oidc.client_secret")),
         "active": settings.get("oidc.enabled"),
     }

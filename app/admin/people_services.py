@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from app import audit, settings
 from app.auth.plex import free_username, plextv
 from app.auth.sessions import access_changed, end_sessions
+from app.auth.usernames import visible
 from app.extensions import db
 from app.integrations.plextv import PlexTvError, SharedUser
 from app.models import Identity, User
@@ -49,7 +50,7 @@ class UserQuery:
     def from_args(cls, args) -> "UserQuery":
         role, status, sort = args.get("role", ""), args.get("status", ""), args.get("sort", "")
         return cls(
-            q=args.get("q", "").strip()[:100],
+            q=visible(args.get("q", "")).strip()[:100],  # PostgreSQL refuses a NUL byte
             role=role if role in ROLES else "",
             status=status if status in STATUSES else "",
             sort=sort if sort in SORTS else "username",
