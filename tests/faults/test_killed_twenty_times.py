@@ -105,9 +105,7 @@ def test_submissions_to_overseerr_killed_twenty_times_reach_it_once_each(ov_app,
         assert overseerr_ids == {r.id for r in sim.state.requests.values()}
 
 
-def test_a_library_sync_killed_twenty_times_ends_with_every_item_once(
-    make_app, plex, monkeypatch
-):
+def test_a_library_sync_killed_twenty_times_ends_with_every_item_once(make_app, plex, monkeypatch):
     monkeypatch.setenv("MEDIANEST_LIBRARY_PAGE_SIZE", "40")
     app = make_app(LIBRARY_PAGE_SIZE=40)
     with app.app_context():
