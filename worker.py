@@ -2,7 +2,10 @@
 
 import argparse
 import sys
+import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Worker
 
 from app import create_app
@@ -43,15 +46,34 @@ def main(argv=None) -> int:
     if not queues:
         print(f"MediaNest knows the queues {', '.join(QUEUE_NAMES)}.", file=sys.stderr)
         return 2
-    worker = Worker(
-        queues,
-        connection=connection,
-        job_class=job_class_for(app),
-        # Keeps each failure as an AppError with its correlation id; RQ's own handling still runs.
-        exception_handlers=[job_exception_handler(app)],
-    )
-    worker.work(burst=args.burst, logging_level=level)
-    return 0
+    while True:
+        worker = Worker(
+            queues,
+            connection=connection,
+            job_class=job_class_for(app),
+            # Keeps each failure as an AppError with its correlation id; RQ's own handling runs too.
+            exception_handlers=[job_exception_handler(app)],
+        )
+        try:
+            worker.work(burst=args.burst, logging_level=level)
+            return 0
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            # Redis restarted or is away: wait for it rather than exit; what its queue held comes
+            # back from the database through the sweepers.
+            _wait_for_redis(connection, exc)
+
+
+def _wait_for_redis(connection, exc: Exception) -> None:
+    delay = 0.5
+    print(f"Lost Redis ({exc}); waiting for it to come back.", file=sys.stderr, flush=True)
+    while True:
+        time.sleep(delay)
+        try:
+            connection.ping()
+            print("Redis is back; taking jobs again.", file=sys.stderr, flush=True)
+            return
+        except (RedisConnectionError, RedisTimeoutError):
+            delay = min(delay * 2, 10)
 
 
 if __name__ == "__main__":

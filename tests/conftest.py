@@ -5,6 +5,7 @@ them; otherwise a SQLite file and an embedded Redis under a temporary folder.
 """
 
 import atexit
+import contextlib
 import os
 import re
 import signal
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 from flask.testing import FlaskClient
 from redis import Redis
@@ -283,12 +285,21 @@ class WorkerProcess:
         raise TimeoutError("worker did not register in time")
 
     def stop(self) -> str:
+        # Its work horse outlives a parent killed after the grace time, and would go on writing
+        # into the next test's database: whatever is left below it is killed too.
+        below = []
         if self.process.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                below = psutil.Process(self.process.pid).children(recursive=True)
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
+        for child in below:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
         return self.process.stdout.read()
 
 

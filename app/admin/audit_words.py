@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "library.webhook_rotated": "Webhook address changed",
     "settings.changed": "Settings changed",
     "backup.passphrase_set": "Backup passphrase set",
+    "backup.restored": "Backup restored",
     "overseerr.tested": "Overseerr connection tested",
     "overseerr.webhook_generated": "Overseerr webhook secret made",
     "overseerr.matches_imported": "Overseerr users matched",
@@ -239,6 +240,11 @@ def _sync_started(who, target, d):
     return f"{who} started {kind}", {"kind"}
 
 
+def _backup_restored(who, target, d):
+    # Written after the restore, into the restored database, where the owner may not exist.
+    return f"{d.get('by') or who} restored the backup {target}", {"by"}
+
+
 def _ended_others(who, target, d):
     count = int(d.get("count", 0))
     return f"{target} signed out {count} other device{'s' if count != 1 else ''}", {"count"}
@@ -331,6 +337,7 @@ DESCRIBERS: dict[str, Describer] = {
     "library.webhook_rotated": _fixed("{who} gave the Plex webhook a new address"),
     "settings.changed": _settings_changed,
     "backup.passphrase_set": _fixed("{who} set a new backup passphrase"),
+    "backup.restored": _backup_restored,
     "overseerr.tested": _overseerr_tested,
     "overseerr.webhook_generated": _fixed("{who} made a new secret for Overseerr's webhook"),
     "overseerr.matches_imported": _matches_imported,

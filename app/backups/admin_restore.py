@@ -133,7 +133,7 @@ def run_restore(backup_id: int, sealed_secret: str, actor: str) -> str:
             plan = restoring.plan(_local_copy(row, Path(w)), secret)
             restoring.apply(plan, workers_paused=True)
         words = f"Restored {filename}: " + " ".join(plan.lines[:1])
-        audit.record("backup.restored", actor=None, details={"file": filename, "by": actor})
+        audit.record("backup.restored", target=filename, details={"by": actor}, commit=False)
         db.session.commit()
         _remember(True, words, actor)
         return "restored"

@@ -8,6 +8,7 @@ import signal
 import time
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from app import settings
@@ -55,6 +56,7 @@ def kill_mid(app, in_flight, after_kill, kills: int = KILLS) -> list[float]:
     return took
 
 
+@pytest.mark.timeout(900)  # twenty workers started and killed, on a busy machine
 def test_submissions_to_overseerr_killed_twenty_times_reach_it_once_each(ov_app, sim):
     alice = overseerr_helpers.person(ov_app, sim, "alice")
     wanted = list(range(201, 231))  # more than the kills: each kill finds one under way
@@ -105,6 +107,7 @@ def test_submissions_to_overseerr_killed_twenty_times_reach_it_once_each(ov_app,
         assert overseerr_ids == {r.id for r in sim.state.requests.values()}
 
 
+@pytest.mark.timeout(900)  # twenty workers started and killed, on a busy machine
 def test_a_library_sync_killed_twenty_times_ends_with_every_item_once(make_app, plex, monkeypatch):
     monkeypatch.setenv("MEDIANEST_LIBRARY_PAGE_SIZE", "40")
     app = make_app(LIBRARY_PAGE_SIZE=40)
@@ -163,6 +166,7 @@ def test_a_library_sync_killed_twenty_times_ends_with_every_item_once(make_app, 
         assert sum(runs.values()) == KILLS + 1
 
 
+@pytest.mark.timeout(900)  # twenty workers started and killed, on a busy machine
 def test_a_download_killed_twenty_times_ends_with_one_file_per_video(
     make_app, monkeypatch, tmp_path
 ):

@@ -64,11 +64,11 @@ def test_the_command_line_logs_the_owner_and_each_admin_it_creates(app, client, 
 
 def test_an_unknown_code_still_reads_as_words(app, client, auth):
     auth.owner()
-    add_event(app, "backup.restored", actor="owner", target="Nightly",
+    add_event(app, "backup.pruned", actor="owner", target="Nightly",
               details={"trigger": "manual"})  # fmt: skip
     auth.login()
-    [row] = log_rows(client, action="backup.restored")
-    assert "Backup restored by owner: Nightly." in row
+    [row] = log_rows(client, action="backup.pruned")
+    assert "Backup pruned by owner: Nightly." in row
     assert "trigger: manual" in row
 
 
