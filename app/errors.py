@@ -6,7 +6,7 @@ import time
 from flask import Flask, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app import app_errors, correlation
@@ -70,8 +70,16 @@ DATABASE_DOWN = (
 )
 
 
-def handle_database_lost(error: Exception):
+def database_lost(error: DBAPIError) -> bool:
+    """Whether the connection broke or could not be made, rather than a statement being wrong."""
+    # SQLite reports a bad query as an OperationalError too; only a failed connect has no statement.
+    return error.connection_invalidated or error.statement is None
+
+
+def handle_database_lost(error: DBAPIError):
     """503 in plain words while the database cannot be reached; pages work again once it is."""
+    if not database_lost(error):
+        return handle_unexpected(error)
     log.warning("Database not answering on %s %s: %s", request.method, request.path, error)
     try:
         db.session.rollback()

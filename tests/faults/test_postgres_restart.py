@@ -162,3 +162,14 @@ def test_pages_recover_within_five_seconds_of_postgres_coming_back(postgres, sit
     working = {a.path for a in settled if a.status == 200}
     asked = {a.path for a in settled if a.status != 302}
     assert working == asked, f"never worked again: {sorted(asked - working)}"
+
+
+def test_a_page_on_an_unreachable_database_says_so(make_app):
+    app = make_app(DATABASE_URL=f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")
+    client = app.test_client()
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "database is not answering" in page.text and "Traceback" not in page.text
+    toast = client.get("/dashboard/status", headers={"HX-Request": "true"})
+    assert toast.status_code == 503 and toast.headers["HX-Retarget"] == "#toasts"
+    assert "Database not answering" in toast.text
