@@ -86,13 +86,24 @@ class Browser:
     visits: list
     offset: int = 0
     answers: list = field(default_factory=list)
+    resets: int = 0
+
+    def get(self, path: str, headers: dict) -> requests.Response:
+        url = self.base + path
+        try:
+            return self.session.get(url, headers=headers, timeout=30, allow_redirects=False)
+        except requests.ConnectionError as exc:
+            if isinstance(exc, requests.Timeout):
+                raise
+            # A kept-alive connection closed as the request went out: a browser sends it again
+            # once, on a new connection, and so does this tab (and counts it).
+            self.resets += 1
+            return self.session.get(url, headers=headers, timeout=30, allow_redirects=False)
 
     def ask(self, path: str, headers: dict) -> Answer:
         started = time.monotonic()
         try:
-            response = self.session.get(
-                self.base + path, headers=headers, timeout=30, allow_redirects=False
-            )
+            response = self.get(path, headers)
         except requests.RequestException as exc:
             return Answer(time.monotonic(), path, 0, time.monotonic() - started, False, str(exc))
         text = response.text

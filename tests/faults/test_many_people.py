@@ -101,11 +101,15 @@ def test_two_hundred_people_browsing_for_two_minutes_see_no_failure(people, clus
     seconds = time.monotonic() - began
     admin_answers = [a for b in crowd.browsers if b.visits == admin_round() for a in b.answers]
     logged = sum(line.count("Traceback") for log in logs for line in log)
+    complaints = [line for log in logs for line in log if "[ERROR]" in line or "[CRITICAL]" in line]
+    resets = sum(b.resets for b in crowd.browsers)
     print(
         f"{PEOPLE} people ({ADMINS} admins) on {len(webs)} web processes, signed in in "
         f"{signed_in:.1f} s: {figures(answers, seconds)}; admin pages "
-        f"{dict(Counter(a.status for a in admin_answers))}; tracebacks in the web logs: {logged}"
+        f"{dict(Counter(a.status for a in admin_answers))}; tracebacks in the web logs: {logged}; "
+        f"connections reset and the request sent again: {resets}"
     )
+    print("".join(complaints[:20]), end="")
     failed = [a for a in answers if a.status >= 500 or a.status == 0 or a.traceback]
     assert not failed, f"{len(failed)} failed; the first: {first_bad(failed)}"
     # Only sign-in is rate limited (failed attempts): browsing must never be told to slow down.

@@ -149,7 +149,8 @@ def test_pages_recover_within_five_seconds_of_postgres_coming_back(postgres, sit
         f"PostgreSQL restart ({mode}): {figures(answers, ended - began)}; "
         f"down {back - went_down:.1f} s (answers {dict(down)}), "
         f"first {GRACE_SECONDS:.0f} s back {dict(grace)}; "
-        f"{len(late_5xx)} 5xx after +{GRACE_SECONDS:.0f} s, first OK {ok_after} after it was back"
+        f"{len(late_5xx)} 5xx after +{GRACE_SECONDS:.0f} s, first OK {ok_after} after it was back; "
+        f"connections reset and sent again: {sum(b.resets for b in crowd.browsers)}"
     )
     assert not [a for a in answers if a.traceback], first_bad([a for a in answers if a.traceback])
     assert not late_5xx, first_bad(late_5xx)
