@@ -1,12 +1,17 @@
 """Database engine settings and the schema-version guard."""
 
+import logging
+
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -19,7 +24,19 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _let_go_of_session(_error) -> None:
+    # A connection lost mid-request fails its rollback too, and the pool has already dropped
+    # it: forget the session rather than turn an answer already made into a bare 500.
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        log.warning("Let go of a session whose connection was lost: %s", error)
+        db.session.registry.clear()
+
+
 def init_app(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run backwards).
+    app.teardown_appcontext(_let_go_of_session)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             engine: Engine = db.engine

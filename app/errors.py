@@ -3,9 +3,10 @@
 import logging
 import time
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app import app_errors, correlation
@@ -63,6 +64,38 @@ def handle_http(error: HTTPException):
     return render_error(error.code or 500)
 
 
+DATABASE_DOWN = (
+    "It may be restarting or unreachable. This page reloads by itself; "
+    "if it keeps saying this, ask whoever runs MediaNest to check its database."
+)
+
+
+def database_lost(error: DBAPIError) -> bool:
+    """Whether the connection broke or could not be made, rather than a statement being wrong."""
+    # SQLite reports a bad query as an OperationalError too; only a failed connect has no statement.
+    return error.connection_invalidated or error.statement is None
+
+
+def handle_database_lost(error: DBAPIError):
+    """503 in plain words while the database cannot be reached; pages work again once it is."""
+    if not database_lost(error):
+        return handle_unexpected(error)
+    log.warning("Database not answering on %s %s: %s", request.method, request.path, error)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool replaces it on the next checkout
+        pass
+    headers = {"Retry-After": "10", "Cache-Control": "no-store"}
+    # Straight from the templates: the layout and context processors would ask the database.
+    templates = current_app.jinja_env
+    if wants_fragment():
+        toast = templates.get_template("components/_toast.html")
+        html = toast.render(level="error", title="Database not answering", body=DATABASE_DOWN)
+        return html, 503, {**headers, "HX-Retarget": "#toasts", "HX-Reswap": "beforeend"}
+    page = templates.get_template("database_down.html").render(message=DATABASE_DOWN)
+    return page, 503, headers
+
+
 def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http(error)
@@ -78,4 +111,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(InternalServerError, handle_unexpected)
+    # A lost or refused connection (a restart, a network cut), never a bug in a query.
+    app.register_error_handler(OperationalError, handle_database_lost)
+    app.register_error_handler(InterfaceError, handle_database_lost)
     app.register_error_handler(Exception, handle_unexpected)
