@@ -29,6 +29,7 @@ from app.models import (
     Subscription,
     User,
 )
+from app.models.backups import DONE, UPLOADED, VERIFIED, Backup
 from app.models.base import utcnow
 from app.models.uploads import READY, VIDEO, Upload
 from app.notifications.services import notify
@@ -98,6 +99,7 @@ class Seeded:
     subscription: int  # the friend's subscription to a channel with a long title
     channel: int  # an admin notification channel with a long name
     upload: str  # the friend's processed upload with a long title (its key)
+    backup: int  # a verified backup with a copy in the bucket, by a long name
 
 
 @pytest.fixture
@@ -184,9 +186,25 @@ def seeded(app) -> Seeded:
             width=1920,
             height=1080,
         )
-        db.session.add_all([subscription, channel, profile, upload])
+        backup = Backup(
+            status=DONE,
+            trigger="admin",
+            requested_by=LONG_WORD[:64],
+            filename="medianest-20261204-020000-1.mnbackup",
+            size=48_123_456,
+            sha256="ab" * 32,
+            database="sqlite",
+            schema="0020",
+            rows=1_234_567,
+            verified=VERIFIED,
+            verify_detail="Restored into a scratch database: 1,234,567 rows in 40 tables match.",
+            bucket_status=UPLOADED,
+            bucket_key="medianest/medianest-20261204-020000-1.mnbackup",
+        )
+        db.session.add_all([subscription, channel, profile, upload, backup])
         db.session.commit()
         subscription_id, channel_id, upload_key = subscription.id, channel.id, upload.key
+        backup_id = backup.id
     assert collection and {"movie", "show", "episode"} <= items.keys()
     invite = f"/invite/{token}"
     return Seeded(
@@ -201,6 +219,7 @@ def seeded(app) -> Seeded:
         subscription_id,
         channel_id,
         upload_key,
+        backup_id,
     )
 
 
@@ -237,6 +256,7 @@ def pages_with_ids(seeded: Seeded) -> dict[str, list[str]]:
         "admin.upload_limits": [f"/admin/uploads/people/{seeded.friend}/limits"],
         "admin.notifications_edit": [f"/admin/notifications/{seeded.channel}/edit"],
         "notify.account_verify": [VERIFY_LINK + EMAIL_TOKEN],
+        "admin.backups_restore": [f"/admin/backups/{seeded.backup}/restore"],
     }
 
 
