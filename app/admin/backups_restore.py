@@ -54,4 +54,9 @@ def backups_restore_start(backup_id: int):
     except admin_restore.RestoreRefused as exc:
         return _page(row, str(exc), 400)
     flash("The restore has started. Sign in again once it is done if you are asked.", "success")
-    return redirect(url_for("admin.backups_page"))
+    target = url_for("admin.backups_page")
+    if request.headers.get("HX-Request"):
+        # A whole page load, not a swap: every page answers 503 "being restored" until it is
+        # done, and that page reloads itself, which a swapped-in body would not.
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)

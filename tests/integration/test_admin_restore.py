@@ -119,3 +119,17 @@ def test_a_page_asked_during_maintenance_says_so_without_the_database(app, clien
     with app.app_context():
         maintenance.end()
     wait_for(lambda: client.get("/library/").status_code == 200, timeout=5)
+
+
+def test_from_the_page_the_browser_loads_the_backups_page_whole(app, client, made, worker):
+    """The boosted form gets a full page load to follow, since every page answers 503 with a
+    page that reloads itself until the restore is done."""
+    page = f"/admin/backups/{made}/restore"
+    started = client.post(
+        page,
+        data={"understood": "on", "csrf_token": client.token(page)},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    )
+    assert started.status_code == 204 and started.headers["HX-Redirect"] == "/admin/backups"
+    with app.app_context():
+        assert wait_for(admin_restore.last, timeout=90)["ok"]
